@@ -1,0 +1,325 @@
+"""Input declarations: the one place where validation rules live.
+
+A :class:`Field` declares one input (name with its unit, label, type, range or
+choices, whether it is required, help text and source).  A :class:`Form` groups
+fields and the cross-field rules between them.  The same declaration validates
+Python calls, builds ipywidgets and web forms, CLI options and JSON Schema.
+
+Standard library only: this module also runs in the browser under Pyodide.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any, Callable, Iterable, Mapping
+
+__all__ = ["InputError", "Field", "Rule", "Form", "number", "integer", "choice", "boolean"]
+
+
+class InputError(ValueError):
+    """Bad input: names the field, the value given and what is accepted."""
+
+    def __init__(self, field: str, value: Any, accepted: str, message: str | None = None):
+        self.field = field
+        self.value = value
+        self.accepted = accepted
+        if message is None:
+            message = f"{field} must be {accepted}; got {_show(value)}"
+        super().__init__(message)
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "value": _jsonable(self.value), "accepted": self.accepted,
+                "message": str(self)}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "nothing"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return repr(value)
+
+
+_TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "0"})
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One declared input.
+
+    ``kind`` is one of ``number``, ``integer``, ``choice`` or ``boolean``.
+    Bounds are inclusive unless ``exclusive_minimum``/``exclusive_maximum`` is set.
+    An optional field that is not given has the value ``None``: never a silent default.
+    """
+
+    name: str
+    label: str
+    kind: str
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    choices: tuple[str, ...] = ()
+    choice_labels: tuple[str, ...] = ()
+    required: bool = True
+    help: str = ""
+    source: tuple[str, ...] = ()
+    step: float | None = None
+
+    def accepted(self) -> str:
+        """What this field accepts, in words, for error messages and help."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "boolean":
+            return "true or false"
+        noun = "a whole number" if self.kind == "integer" else "a number"
+        unit = f" {self.unit}" if self.unit else ""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            if not self.exclusive_minimum and not self.exclusive_maximum:
+                return f"{noun} between {_num(low)} and {_num(high)}{unit}"
+            lower = f"greater than {_num(low)}" if self.exclusive_minimum else f"at least {_num(low)}"
+            upper = f"less than {_num(high)}" if self.exclusive_maximum else f"at most {_num(high)}"
+            return f"{noun} {lower} and {upper}{unit}"
+        if low is not None:
+            return f"{noun} {'greater than' if self.exclusive_minimum else 'at least'} {_num(low)}{unit}"
+        if high is not None:
+            return f"{noun} {'less than' if self.exclusive_maximum else 'at most'} {_num(high)}{unit}"
+        return noun
+
+    def validate(self, value: Any) -> Any:
+        """Return the value converted to its declared type, or raise :class:`InputError`."""
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            if self.required:
+                raise InputError(self.name, value, self.accepted(),
+                                 f"{self.name} is required ({self.accepted()})")
+            return None
+        kind = self.kind
+        if kind == "number" or kind == "integer":
+            number = self._to_number(value)
+            low, high = self.minimum, self.maximum
+            if (low is not None and (number < low or (self.exclusive_minimum and number == low))) or (
+                high is not None and (number > high or (self.exclusive_maximum and number == high))
+            ):
+                raise InputError(self.name, value, self.accepted())
+            return number
+        if kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise InputError(self.name, value, self.accepted())
+        if kind == "boolean":
+            if value is True or value is False:
+                return value
+            if isinstance(value, str):
+                word = value.strip().lower()
+                if word in _TRUE_WORDS:
+                    return True
+                if word in _FALSE_WORDS:
+                    return False
+            raise InputError(self.name, value, self.accepted())
+        raise AssertionError(f"unknown field kind {kind!r}")  # a declaration bug, not user input
+
+    def _to_number(self, value: Any) -> float | int:
+        integer = self.kind == "integer"
+        if isinstance(value, bool):
+            raise InputError(self.name, value, self.accepted())
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                value = int(text) if integer else float(text)
+            except ValueError:
+                if integer:
+                    try:
+                        as_float = float(text)
+                    except ValueError:
+                        raise InputError(self.name, text, self.accepted()) from None
+                    if math.isfinite(as_float) and as_float == int(as_float):
+                        value = int(as_float)
+                    else:
+                        raise InputError(self.name, text, self.accepted()) from None
+                else:
+                    raise InputError(self.name, text, self.accepted()) from None
+        if integer:
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and math.isfinite(value) and value == int(value):
+                return int(value)
+            raise InputError(self.name, value, self.accepted())
+        if isinstance(value, (int, float)):
+            number = float(value)
+            if not math.isfinite(number):
+                raise InputError(self.name, value, self.accepted())
+            return number
+        raise InputError(self.name, value, self.accepted())
+
+    def schema(self) -> dict:
+        """JSON Schema for this field (with ``x-`` keys for label, unit and source)."""
+        out: dict[str, Any] = {"title": self.label, "description": self.help}
+        if self.kind == "number":
+            out["type"] = "number"
+        elif self.kind == "integer":
+            out["type"] = "integer"
+        elif self.kind == "boolean":
+            out["type"] = "boolean"
+        else:
+            out["type"] = "string"
+            out["enum"] = list(self.choices)
+            if self.choice_labels:
+                out["x-enum-labels"] = list(self.choice_labels)
+        if self.minimum is not None:
+            out["exclusiveMinimum" if self.exclusive_minimum else "minimum"] = self.minimum
+        if self.maximum is not None:
+            out["exclusiveMaximum" if self.exclusive_maximum else "maximum"] = self.maximum
+        if self.step is not None:
+            out["x-step"] = self.step
+        out["x-unit"] = self.unit
+        out["x-accepted"] = self.accepted()
+        out["x-source"] = list(self.source)
+        return out
+
+    def label_for(self, choice_value: str) -> str:
+        if self.choice_labels and choice_value in self.choices:
+            return self.choice_labels[self.choices.index(choice_value)]
+        return choice_value
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A cross-field rule: ``check(values)`` returns None when the values agree, or an
+    :class:`InputError` describing the contradiction."""
+
+    fields: tuple[str, ...]
+    description: str
+    check: Callable[[Mapping[str, Any]], "InputError | None"]
+
+
+@dataclass(frozen=True)
+class Form:
+    """An ordered set of fields plus the rules that relate them."""
+
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = ()
+    by_name: Mapping[str, Field] = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise AssertionError(f"duplicate field names in form: {names}")
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate every field and rule; unknown fields are refused, never ignored."""
+        by_name = self.by_name
+        for name in values:
+            if name not in by_name:
+                raise InputError(name, values[name], "one of the fields " + ", ".join(by_name),
+                                 f"{name} is not an input here; accepted fields: {', '.join(by_name)}")
+        clean = {f.name: f.validate(values.get(f.name)) for f in self.fields}
+        for rule in self.rules:
+            problem = rule.check(clean)
+            if problem is not None:
+                raise problem
+        return clean
+
+    def schema(self, title: str = "", description: str = "") -> dict:
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": title,
+            "description": description,
+            "type": "object",
+            "properties": {f.name: f.schema() for f in self.fields},
+            "required": [f.name for f in self.fields if f.required],
+            "additionalProperties": False,
+            "x-order": [f.name for f in self.fields],
+            "x-rules": [{"fields": list(r.fields), "description": r.description} for r in self.rules],
+        }
+
+
+# Short constructors keep declarations readable.
+
+def number(name: str, label: str, unit: str, minimum: float | None = None, maximum: float | None = None,
+           *, required: bool = True, help: str = "", source: Iterable[str] = (),
+           exclusive_minimum: bool = False, exclusive_maximum: bool = False,
+           step: float | None = None) -> Field:
+    return Field(name=name, label=label, kind="number", unit=unit, minimum=minimum, maximum=maximum,
+                 exclusive_minimum=exclusive_minimum, exclusive_maximum=exclusive_maximum,
+                 required=required, help=help, source=tuple(source), step=step)
+
+
+def integer(name: str, label: str, unit: str, minimum: int | None = None, maximum: int | None = None,
+            *, required: bool = True, help: str = "", source: Iterable[str] = ()) -> Field:
+    return Field(name=name, label=label, kind="integer", unit=unit, minimum=minimum, maximum=maximum,
+                 required=required, help=help, source=tuple(source), step=1)
+
+
+def choice(name: str, label: str, choices: Iterable[str] | Mapping[str, str], *, required: bool = True,
+           help: str = "", source: Iterable[str] = ()) -> Field:
+    """``choices`` is a sequence of values, or a mapping value -> human label."""
+    if isinstance(choices, Mapping):
+        values, labels = tuple(choices), tuple(choices.values())
+    else:
+        values, labels = tuple(choices), ()
+    return Field(name=name, label=label, kind="choice", choices=values, choice_labels=labels,
+                 required=required, help=help, source=tuple(source))
+
+
+def boolean(name: str, label: str, *, required: bool = True, help: str = "",
+            source: Iterable[str] = ()) -> Field:
+    return Field(name=name, label=label, kind="boolean", required=required, help=help,
+                 source=tuple(source))
+
+
+# Reusable cross-field rules.
+
+def exactly_one_of(*names: str) -> Rule:
+    joined = " or ".join(names)
+
+    def check(values: Mapping[str, Any]) -> InputError | None:
+        given = [n for n in names if values.get(n) is not None]
+        if len(given) == 1:
+            return None
+        shown = {n: values.get(n) for n in given} if given else None
+        return InputError(names[0] if not given else given[-1], shown,
+                          f"exactly one of {joined}",
+                          f"give exactly one of {joined}; got "
+                          + ("neither" if not given else ", ".join(f"{n}={values[n]}" for n in given)))
+
+    return Rule(fields=names, description=f"exactly one of {joined}", check=check)
+
+
+def at_least_one_of(*names: str) -> Rule:
+    joined = " or ".join(names)
+
+    def check(values: Mapping[str, Any]) -> InputError | None:
+        if any(values.get(n) is not None for n in names):
+            return None
+        return InputError(names[0], None, f"at least one of {joined}",
+                          f"give at least one of {joined}; got neither")
+
+    return Rule(fields=names, description=f"at least one of {joined}", check=check)
+
+
+def not_greater(smaller: str, larger: str, reason: str) -> Rule:
+    def check(values: Mapping[str, Any]) -> InputError | None:
+        a, b = values.get(smaller), values.get(larger)
+        if a is None or b is None or a <= b:
+            return None
+        return InputError(smaller, a, f"at most {larger} ({_num(b)})",
+                          f"{smaller} must not exceed {larger} ({reason}); got {_num(a)} > {_num(b)}")
+
+    return Rule(fields=(smaller, larger), description=f"{smaller} <= {larger}: {reason}", check=check)

@@ -1,0 +1,172 @@
+"""Calculators: a declared form, a pure function and a frozen result.
+
+A calculator is declared with :func:`calculator` around a pure function whose
+keyword-only arguments are the form's fields.  Calling the decorated function
+validates its inputs against the declaration first, so every route in (Python,
+CLI, widgets, browser, reports) gets the same checks and the same errors.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+from .inputs import Field, Form, InputError, Rule
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+__all__ = ["Result", "Calculator", "calculator", "REGISTRY", "get", "all_calculators"]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a calculator returns.
+
+    ``value`` is the number (with ``unit``) where there is one; ``category`` is the
+    class where there is one (from the calculator's declared ``categories``).
+    ``details`` holds further named figures (read-only).
+    """
+
+    calculator: str
+    value: float | None
+    unit: str
+    category: str | None
+    interpretation: str
+    warnings: tuple[str, ...] = ()
+    citations: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    def as_dict(self) -> dict:
+        return {
+            "calculator": self.calculator,
+            "value": self.value,
+            "unit": self.unit,
+            "category": self.category,
+            "interpretation": self.interpretation,
+            "warnings": list(self.warnings),
+            "citations": list(self.citations),
+            "details": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.details.items()},
+        }
+
+    def headline(self) -> str:
+        """One line: the value with its unit and/or the category."""
+        parts = []
+        if self.value is not None:
+            parts.append(f"{_fmt(self.value)} {self.unit}".strip())
+        if self.category is not None:
+            parts.append(self.category)
+        return " · ".join(parts) if parts else "no result"
+
+
+def _fmt(value: float) -> str:
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
+
+
+def make_result(calculator_id: str, *, value: float | None = None, unit: str = "",
+                category: str | None = None, interpretation: str, warnings: Iterable[str] = (),
+                citations: Iterable[str] = (), details: Mapping[str, Any] | None = None) -> Result:
+    return Result(calculator_id, value, unit, category, interpretation, tuple(warnings),
+                  tuple(citations), MappingProxyType(dict(details)) if details else _EMPTY)
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """A registered calculator: stable ``id``, declared inputs and outputs, and its function."""
+
+    id: str
+    title: str
+    summary: str
+    form: Form
+    function: Callable[..., Result]
+    categories: tuple[str, ...]
+    unit: str
+    citations: tuple[str, ...]
+    module: str
+    when_to_use: str = ""
+    pearls: tuple[str, ...] = ()
+
+    def __call__(self, **values: Any) -> Result:
+        return self.function(**values)
+
+    def evaluate(self, values: Mapping[str, Any]) -> Result:
+        """Evaluate from a mapping (e.g. parsed form or CLI values)."""
+        return self.function(**values)
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return self.form.fields
+
+    def schema(self) -> dict:
+        schema = self.form.schema(title=self.title, description=self.summary)
+        schema["$id"] = f"netlib:calculators/{self.id}"
+        schema["x-calculator"] = {
+            "id": self.id,
+            "categories": list(self.categories),
+            "unit": self.unit,
+            "citations": list(self.citations),
+            "when_to_use": self.when_to_use,
+            "pearls": list(self.pearls),
+        }
+        return schema
+
+
+REGISTRY: dict[str, Calculator] = {}
+
+
+def calculator(*, id: str, title: str, summary: str, fields: Iterable[Field],
+               rules: Iterable[Rule] = (), categories: Iterable[str] = (), unit: str = "",
+               citations: Iterable[str] = (), when_to_use: str = "",
+               pearls: Iterable[str] = ()) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+    """Declare and register a calculator around a pure function.
+
+    The wrapped function receives validated, typed keyword arguments; optional
+    fields that were not given arrive as ``None``.
+    """
+    form = Form(tuple(fields), tuple(rules))
+    categories = tuple(categories)
+
+    def decorate(function: Callable[..., Result]) -> Callable[..., Result]:
+        validate = form.validate
+
+        @functools.wraps(function)
+        def wrapper(**values: Any) -> Result:
+            return function(**validate(values))
+
+        wrapper.raw = function  # type: ignore[attr-defined]
+        if id in REGISTRY:
+            raise AssertionError(f"calculator id {id!r} registered twice")
+        REGISTRY[id] = Calculator(id=id, title=title, summary=summary, form=form, function=wrapper,
+                                  categories=categories, unit=unit, citations=tuple(citations),
+                                  module=function.__module__, when_to_use=when_to_use,
+                                  pearls=tuple(pearls))
+        wrapper.calculator = REGISTRY[id]  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def get(calculator_id: str) -> Calculator:
+    _load_all()
+    try:
+        return REGISTRY[calculator_id]
+    except KeyError:
+        raise InputError("calculator", calculator_id, "one of " + ", ".join(sorted(REGISTRY))) from None
+
+
+def all_calculators() -> list[Calculator]:
+    _load_all()
+    return list(REGISTRY.values())
+
+
+_MODULES = ("grading", "response", "imaging", "renal", "prrt", "cart")
+
+
+def _load_all() -> None:
+    import importlib
+
+    for name in _MODULES:
+        importlib.import_module(f"netlib.{name}")
