@@ -99,9 +99,144 @@ def cmd_calc(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+
+# --- the decision algorithm -------------------------------------------------------------------
+
+def load_patient_file(path: str) -> dict[str, Any]:
+    """Read one patient from YAML (safe loader) or JSON."""
+    from pathlib import Path
+
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"netlib: patient file {path!r} not found")
+    text = file.read_text(encoding="utf-8")
+    if file.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise UsageError("netlib: reading YAML needs PyYAML (pip install pyyaml); or give JSON") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise UsageError(f"netlib: {path} is not valid YAML: {str(error).splitlines()[0]}") from None
+    elif file.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UsageError(f"netlib: {path} is not valid JSON: {error}") from None
+    else:
+        raise UsageError(f"netlib: patient file must end in .yaml, .yml or .json; got {path!r}")
+    if not isinstance(data, dict):
+        raise UsageError(f"netlib: {path} must hold one patient as a mapping of field: value")
+    return data
+
+
+def _patient_parser(prog: str) -> _Parser:
+    from .pathway import PATIENT_FORM
+
+    parser = _Parser(prog=prog, description="Guideline options for one patient with low-grade NET.",
+                     epilog=NOT_A_MEDICAL_DEVICE)
+    parser.add_argument("file", nargs="?", help="patient as YAML or JSON (fields as below)")
+    parser.add_argument("--json", action="store_true", help="print the full structured result")
+    parser.add_argument("--format", choices=("text", "json", "cds-hooks"), default=None,
+                        help="output format (default text)")
+    for field in PATIENT_FORM.fields:
+        parser.add_argument(f"--{field.name}", f"--{field.name.replace('_', '-')}", dest=f"field_{field.name}",
+                            default=None, help=_field_help(field))
+    return parser
+
+
+def format_recommendations(result) -> str:
+    """Readable text for one patient's result."""
+    lines = [f"Pathway: {result.pathway} (rule set {result.ruleset_version})"]
+    if result.redirect:
+        lines.append(f"Redirected: {result.redirect}")
+    if result.recommendations:
+        lines.append("Options, best first:")
+        for number, rec in enumerate(result.recommendations, 1):
+            lines.append(f"  {number}. {rec.name} [{rec.tier}; evidence {rec.evidence}] ({', '.join(rec.rule_ids)})")
+            lines.append(f"     {rec.rationale}")
+            if rec.dose:
+                lines.append(f"     Dose: {rec.dose}")
+            lines.append(f"     Sources: {', '.join(rec.citations)}")
+    if result.excluded:
+        lines.append("Not recommended:")
+        for item in result.excluded:
+            lines.append(f"  - {item.name} ({item.rule_id}): {item.reason}")
+    if result.missing:
+        lines.append("Missing information:")
+        for item in result.missing:
+            lines.append(f"  - {item.item}: {item.how}")
+    lines.append("Always:")
+    for statement, _keys in result.always:
+        lines.append(f"  - {statement}")
+    lines.append(NOT_A_MEDICAL_DEVICE)
+    return "\n".join(lines) + "\n"
+
+
+def cmd_recommend(argv: Sequence[str]) -> int:
+    from .cdshooks import cards
+    from .pathway import recommend
+
+    parser = _patient_parser("netlib recommend")
+    args = parser.parse_args(argv)
+    values = load_patient_file(args.file) if args.file else {}
+    for key, value in vars(args).items():
+        if key.startswith("field_") and value is not None:
+            values[key[len("field_"):]] = value
+    result = recommend(values)
+    fmt = args.format or ("json" if args.json else "text")
+    if fmt == "json":
+        json.dump(result.as_dict(), sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    elif fmt == "cds-hooks":
+        json.dump(cards(result), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_recommendations(result))
+    return EXIT_OK
+
+
+def cmd_rules(argv: Sequence[str]) -> int:
+    from .pathway import rules_table
+
+    parser = _Parser(prog="netlib rules", description="Print the decision tables.")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    rows = rules_table()
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    current = None
+    for row in rows:
+        if row["table"] != current:
+            current = row["table"]
+            sys.stdout.write(f"\n== {current}\n")
+        sys.stdout.write(f"{row['id']:<7} {row['tier']:<32} {row['option']}\n"
+                         f"        if {row['conditions']}\n        {row['rationale']} [{row['citations']}]\n")
+    return EXIT_OK
+
+
+def cmd_cohort(argv: Sequence[str]) -> int:
+    from .cohort import run_cohort
+
+    parser = _Parser(prog="netlib cohort", description="Evaluate many patients from a CSV file (one row each; "
+                                                       "column names are patient fields, optional patient_id).")
+    parser.add_argument("csv", help="input CSV")
+    parser.add_argument("-o", "--output", required=True, help="output CSV")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    summary = run_cohort(args.csv, args.output, force=args.force, progress=not args.no_progress)
+    sys.stderr.write(f"netlib cohort: {summary['rows']} patients, {summary['errors']} with input errors, "
+                     f"written to {args.output}\n")
+    return EXIT_SOME_FAILED if summary["errors"] else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"calc": cmd_calc}
+    commands = {"calc": cmd_calc, "recommend": cmd_recommend, "rules": cmd_rules, "cohort": cmd_cohort}
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(f"netlib {__version__}: executable guideline for low-grade neuroendocrine tumours.\n"
                          f"commands: {', '.join(commands)}; 'netlib COMMAND --help' for each.\n"

@@ -1,0 +1,161 @@
+"""Every calculator, every field: bad input always raises the one input error naming the field.
+
+These tests are generated from the declarations themselves, so a new field is covered the
+moment it is declared.
+"""
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import netlib.calculators
+from netlib import InputError
+from netlib.examples import CALCULATOR_EXAMPLES
+
+CALCULATORS = netlib.calculators.all_calculators()
+IDS = [c.id for c in CALCULATORS]
+FIELD_CASES = [(c.id, f.name) for c in CALCULATORS for f in c.fields]
+
+EXPECTED_IDS = {
+    "who_gep_grade", "ki67_index", "lung_carcinoid", "tumour_growth_rate", "doubling_time", "recist_response",
+    "krenning_score", "cockcroft_gault", "ckd_epi_2021", "prrt_eligibility", "crs_grade", "ice_score",
+    "icans_grade",
+}
+
+
+def test_registry_has_the_thirteen_calculators():
+    assert set(IDS) == EXPECTED_IDS
+    assert len(IDS) == len(set(IDS))
+
+
+def test_registry_attribute_access_matches_get():
+    assert netlib.calculators.who_gep_grade is netlib.calculators.get("who_gep_grade")
+    with pytest.raises(AttributeError):
+        netlib.calculators.no_such_calculator  # noqa: B018
+
+
+@pytest.mark.parametrize("calculator_id", IDS)
+def test_example_gives_a_declared_result(calculator_id):
+    calc = netlib.calculators.get(calculator_id)
+    result = calc(**CALCULATOR_EXAMPLES[calculator_id])
+    assert result.calculator == calculator_id
+    assert result.category is None or result.category in calc.categories
+    assert result.value is None or math.isfinite(result.value)
+    assert result.interpretation
+    assert result.citations
+    json.dumps(result.as_dict())
+
+
+@pytest.mark.parametrize("calculator_id", IDS)
+def test_schema_is_json_and_mirrors_the_declaration(calculator_id):
+    calc = netlib.calculators.get(calculator_id)
+    schema = json.loads(json.dumps(calc.schema()))
+    assert schema["type"] == "object" and schema["additionalProperties"] is False
+    assert list(schema["properties"]) == [f.name for f in calc.fields]
+    assert schema["required"] == [f.name for f in calc.fields if f.required]
+    for field in calc.fields:
+        prop = schema["properties"][field.name]
+        assert prop["x-unit"] == field.unit
+        assert prop["title"] == field.label
+        if field.kind == "choice":
+            assert prop["enum"] == list(field.choices)
+        if field.minimum is not None:
+            assert prop.get("minimum", prop.get("exclusiveMinimum")) == field.minimum
+
+
+def _bad_values(field):
+    """Values the field must refuse, each with the reason."""
+    bad = [("list", [1]), ("dict", {"a": 1}), ("object", object())]
+    if field.kind in ("number", "integer"):
+        bad += [("nan", float("nan")), ("inf", float("inf")), ("-inf", float("-inf")), ("text", "abc"),
+                ("bool", True)]
+        if field.minimum is not None:
+            bad.append(("below minimum", field.minimum - 1))
+            if field.exclusive_minimum:
+                bad.append(("at exclusive minimum", field.minimum))
+        if field.maximum is not None:
+            bad.append(("above maximum", field.maximum + 1))
+            if field.exclusive_maximum:
+                bad.append(("at exclusive maximum", field.maximum))
+        if field.kind == "integer":
+            bad.append(("fraction", (field.minimum or 0) + 0.5))
+    elif field.kind == "choice":
+        bad += [("unknown choice", "no-such-choice"), ("number", 3), ("case", field.choices[0].upper() + "_X")]
+    elif field.kind == "boolean":
+        bad += [("number", 2), ("word", "maybe")]
+    return bad
+
+
+@pytest.mark.parametrize("calculator_id,field_name", FIELD_CASES)
+def test_bad_values_raise_input_error_naming_the_field(calculator_id, field_name):
+    calc = netlib.calculators.get(calculator_id)
+    field = calc.form.by_name[field_name]
+    for reason, value in _bad_values(field):
+        values = dict(CALCULATOR_EXAMPLES[calculator_id])
+        values[field_name] = value
+        with pytest.raises(InputError) as caught:
+            calc(**values)
+        assert caught.value.field == field_name, (reason, value, str(caught.value))
+        assert field_name in str(caught.value)
+        assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("calculator_id,field_name",
+                         [(c.id, f.name) for c in CALCULATORS for f in c.fields if f.required])
+def test_missing_required_field_is_named(calculator_id, field_name):
+    calc = netlib.calculators.get(calculator_id)
+    values = dict(CALCULATOR_EXAMPLES[calculator_id])
+    values.pop(field_name, None)
+    with pytest.raises(InputError) as caught:
+        calc(**values)
+    assert caught.value.field == field_name
+    assert "required" in str(caught.value)
+
+
+@pytest.mark.parametrize("calculator_id", IDS)
+def test_unknown_field_is_refused_not_ignored(calculator_id):
+    calc = netlib.calculators.get(calculator_id)
+    with pytest.raises(InputError) as caught:
+        calc(**CALCULATOR_EXAMPLES[calculator_id], not_a_field=1)
+    assert caught.value.field == "not_a_field"
+
+
+@st.composite
+def _field_value(draw, field):
+    """Any value a field accepts, in Python or as the text a form or CLI would send."""
+    if field.kind == "choice":
+        return draw(st.sampled_from(field.choices))
+    if field.kind == "boolean":
+        return draw(st.sampled_from([True, False, "yes", "no", "true", "false"]))
+    low = field.minimum if field.minimum is not None else -1e6
+    high = field.maximum if field.maximum is not None else 1e6
+    if field.kind == "integer":
+        value = draw(st.integers(int(math.ceil(low)) + field.exclusive_minimum,
+                                 int(math.floor(high)) - field.exclusive_maximum))
+    else:
+        value = draw(st.floats(low, high, exclude_min=field.exclusive_minimum, exclude_max=field.exclusive_maximum,
+                               allow_nan=False, allow_infinity=False))
+    return draw(st.sampled_from([value, str(value)]))
+
+
+@pytest.mark.parametrize("calculator_id,field_name", FIELD_CASES)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_any_single_valid_value_is_accepted_or_refused_only_by_a_cross_field_rule(calculator_id, field_name, data):
+    """Changing one field of a valid example to any value in its declared range never crashes: it gives a
+    declared result, or an InputError from a cross-field rule that involves this field."""
+    calc = netlib.calculators.get(calculator_id)
+    field = calc.form.by_name[field_name]
+    values = dict(CALCULATOR_EXAMPLES[calculator_id])
+    values[field_name] = data.draw(_field_value(field))
+    try:
+        result = calc(**values)
+    except InputError as error:
+        rule_fields = {name for rule in calc.form.rules for name in rule.fields}
+        assert field_name in rule_fields and error.field in rule_fields, str(error)
+        return
+    assert result.category is None or result.category in calc.categories
+    assert result.value is None or math.isfinite(result.value)
