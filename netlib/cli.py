@@ -234,9 +234,16 @@ def cmd_cohort(argv: Sequence[str]) -> int:
     return EXIT_SOME_FAILED if summary["errors"] else EXIT_OK
 
 
+def cmd_report(argv: Sequence[str]) -> int:
+    from .report import cmd_report as run
+
+    return run(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"calc": cmd_calc, "recommend": cmd_recommend, "rules": cmd_rules, "cohort": cmd_cohort}
+    commands = {"calc": cmd_calc, "recommend": cmd_recommend, "rules": cmd_rules, "cohort": cmd_cohort,
+                "report": cmd_report}
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(f"netlib {__version__}: executable guideline for low-grade neuroendocrine tumours.\n"
                          f"commands: {', '.join(commands)}; 'netlib COMMAND --help' for each.\n"

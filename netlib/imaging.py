@@ -14,14 +14,15 @@ Convention (clinical-facts section 12 item 1; sources disagree):
   normal liver on planar 111In-pentetreotide scintigraphy in every target lesion
   (Strosberg et al. 2017).
 * SSTR PET (68Ga/64Cu-DOTA peptides): sufficient when the score is at least 3, i.e.
-  uptake above normal liver. PET is more sensitive than planar imaging, so the same
-  visual grade on PET corresponds to less receptor density; some PET-based selection
-  scales therefore require uptake above liver. This PET rule is a declared convention
-  of this book. The NANETS/SNMMI patient-selection consensus (Hope et al. 2020) is
-  cited for PRRT selection, but whether it states the "above liver on PET" rule could
-  NOT be verified against its text. The Lutathera product information outside the US
-  asks only for uptake at least as high as normal liver on scintigraphy or PET
-  (``lutathera_smpc``): a PET score of 2 is therefore flagged, not silently refused.
+  uptake above normal liver. The scale was built for planar imaging; PET is more
+  sensitive, and some PET-based selection scales require uptake above liver while
+  others accept uptake above background (clinical-facts 5.2). This PET rule is a
+  declared convention of this book. The NANETS/SNMMI patient-selection consensus
+  (Hope et al. 2020) is cited for PRRT selection, but whether it states the "above
+  liver on PET" rule could NOT be verified against its text. The Lutathera product
+  information outside the US asks only for uptake at least as high as normal liver on
+  scintigraphy or PET (``lutathera_smpc``), so a PET score of 2 is classed insufficient
+  here but carries a warning naming the disagreement.
 
 The score was designed for planar 111In-pentetreotide imaging (Kwekkeboom & Krenning
 2002) and is applied, "modified", to SPECT and PET. Score the least avid target
@@ -103,9 +104,10 @@ def sstr_uptake_sufficient(krenning_score: int, modality: str) -> bool:
                      "2 equal to liver, 3 above liver, 4 above spleen or kidneys.",
                 source=("kwekkeboom2002",)),
         choice("modality", "Imaging modality", MODALITY_CHOICES,
-               help="Planar scintigraphy and SPECT need a score of at least 2; SSTR PET needs at "
-                    "least 3 (uptake above liver), because PET shows lower receptor density at the "
-                    "same visual grade.",
+               help=f"Planar scintigraphy and SPECT need a score of at least "
+                    f"{KRENNING_SUFFICIENT_SCINTIGRAPHY}; SSTR PET needs at least {KRENNING_SUFFICIENT_PET} "
+                    "(uptake above liver): the scale was built for planar imaging, and PET-based selection "
+                    "scales often require uptake above liver.",
                source=("strosberg2017netter1", "hope2020prrt")),
     ),
     categories=KRENNING_CATEGORIES,
@@ -116,7 +118,7 @@ def sstr_uptake_sufficient(krenning_score: int, modality: str) -> bool:
         "Score the least avid target lesion: NETTER-1 required sufficient uptake in every target "
         "lesion, not just the hottest one.",
         "The scale was built for planar 111In-pentetreotide imaging; on SSTR PET this book requires "
-        "uptake above liver (score 3 or 4).",
+        f"uptake above liver (score {KRENNING_SUFFICIENT_PET} or more).",
         "SSTR PET should replace OctreoScan wherever it is available.",
         "Lesions visible on CT but not on SSTR imaging suggest receptor-negative (possibly "
         "dedifferentiated) disease; consider FDG PET or a biopsy before PRRT.",

@@ -45,7 +45,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .imaging import (KRENNING_MAXIMUM, KRENNING_MINIMUM, KRENNING_SUFFICIENT_BY_MODALITY,
-                      MODALITY_CHOICES, MODALITY_PET, PET_EQUAL_TO_LIVER_WARNING)
+                      KRENNING_SUFFICIENT_PET, KRENNING_SUFFICIENT_SCINTIGRAPHY, MODALITY_CHOICES,
+                      MODALITY_PET, PET_EQUAL_TO_LIVER_WARNING)
 from .inputs import Field, InputError, Rule, boolean, choice, integer, number
 from .registry import Result, calculator, make_result
 from .renal import (CREATININE_MAXIMUM_MG_DL, CREATININE_MAXIMUM_UMOL_L, CREATININE_MINIMUM_MG_DL,
@@ -181,7 +182,8 @@ def _karnofsky_in_steps_of_ten() -> Rule:
                required=False, help="NETTER-1 enrolled well-differentiated tumours only.",
                source=_NETTER1),
         number("ki67_percent", "Ki-67 index", "%", 0, 100, required=False, step=0.1,
-               help="NETTER-1 required Ki-67 of 20 % or less; exactly 20 % is eligible.",
+               help=f"NETTER-1 required Ki-67 of {NETTER1_KI67_MAXIMUM_PERCENT:g} % or less; exactly "
+                    f"{NETTER1_KI67_MAXIMUM_PERCENT:g} % is eligible.",
                source=_NETTER1),
         integer("krenning_score", "Krenning score", "", KRENNING_MINIMUM, KRENNING_MAXIMUM,
                 required=False,
@@ -189,39 +191,48 @@ def _karnofsky_in_steps_of_ten() -> Rule:
                      "3 above liver, 4 above spleen or kidneys.",
                 source=("kwekkeboom2002", "strosberg2017netter1")),
         choice("sstr_modality", "SSTR imaging modality", MODALITY_CHOICES, required=False,
-               help="Planar scintigraphy or SPECT need a Krenning score of at least 2; SSTR PET at least 3.",
+               help=f"Planar scintigraphy or SPECT need a Krenning score of at least "
+                    f"{KRENNING_SUFFICIENT_SCINTIGRAPHY}; SSTR PET at least {KRENNING_SUFFICIENT_PET}.",
                source=("strosberg2017netter1", "hope2020prrt")),
         Field(name="karnofsky_percent", label="Karnofsky performance status", kind="integer", unit="%",
               minimum=0, maximum=100, required=False, step=KARNOFSKY_STEP_PERCENT,
-              help="Scored in steps of 10; NETTER-1 required at least 60 %.", source=_NETTER1),
+              help=f"Scored in steps of {KARNOFSKY_STEP_PERCENT}; NETTER-1 required at least "
+                   f"{NETTER1_KARNOFSKY_MINIMUM_PERCENT} %.", source=_NETTER1),
         number("creatinine_clearance_ml_min", "Creatinine clearance (Cockcroft-Gault)", "mL/min", 0,
                required=False, step=0.1,
-               help="Cockcroft-Gault creatinine clearance, as NETTER-1 specified. A CKD-EPI eGFR "
-                    "(mL/min/1.73 m²) is not interchangeable with it.",
+               help=f"Cockcroft-Gault creatinine clearance, as NETTER-1 specified (excluded below "
+                    f"{NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} mL/min). A CKD-EPI eGFR (mL/min/1.73 m²) "
+                    "is not interchangeable with it.",
                source=("strosberg2017netter1", "cockcroft1976")),
         number("creatinine_mg_dl", "Serum creatinine", "mg/dL", CREATININE_MINIMUM_MG_DL,
                CREATININE_MAXIMUM_MG_DL, required=False, step=0.01,
-               help="In mg/dL or in µmol/L, not both. NETTER-1 excluded values above 1.7 mg/dL.",
+               help=f"In mg/dL or in µmol/L, not both. NETTER-1 excluded values above "
+                    f"{NETTER1_CREATININE_MAXIMUM_MG_DL:g} mg/dL.",
                source=_NETTER1),
         number("creatinine_umol_l", "Serum creatinine", "µmol/L", CREATININE_MINIMUM_UMOL_L,
                CREATININE_MAXIMUM_UMOL_L, required=False, step=1,
-               help="In µmol/L or in mg/dL, not both. NETTER-1 excluded values above 150 µmol/L.",
+               help=f"In µmol/L or in mg/dL, not both. NETTER-1 excluded values above "
+                    f"{NETTER1_CREATININE_MAXIMUM_UMOL_L:g} µmol/L.",
                source=_NETTER1),
         number("haemoglobin_g_dl", "Haemoglobin", "g/dL", 1, 25, required=False, step=0.1,
-               help="NETTER-1 excluded haemoglobin below 8.0 g/dL (4.96 mmol/L).", source=_NETTER1),
+               help=f"NETTER-1 excluded haemoglobin below {NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} g/dL.",
+               source=_NETTER1),
         number("wbc_10e9_l", "White cell count", "x 10⁹/L", 0, 500, required=False, step=0.1,
-               help="NETTER-1 excluded white cells below 2.0 x 10⁹/L (2000/mm³).", source=_NETTER1),
+               help=f"NETTER-1 excluded white cells below {NETTER1_WBC_MINIMUM_10E9_L:.1f} x 10⁹/L.",
+               source=_NETTER1),
         number("platelets_10e9_l", "Platelet count", "x 10⁹/L", 0, 2000, required=False, step=1,
-               help="NETTER-1 excluded platelets below 75 x 10⁹/L.", source=_NETTER1),
+               help=f"NETTER-1 excluded platelets below {NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L.",
+               source=_NETTER1),
         number("bilirubin_x_uln", "Total bilirubin", "x ULN", 0, 100, required=False, step=0.1,
                help="Total bilirubin as a multiple of the laboratory's upper limit of normal "
-                    "(e.g. 2.5 for 2.5 x ULN). NETTER-1 excluded values above 3 x ULN.",
+                    "(e.g. 2.5 for 2.5 x ULN). NETTER-1 excluded values above "
+                    f"{NETTER1_BILIRUBIN_MAXIMUM_X_ULN:g} x ULN.",
                source=_NETTER1),
         number("albumin_g_dl", "Serum albumin", "g/dL", 0.5, 7, required=False, step=0.1,
-               help="NETTER-1 excluded albumin below 3.0 g/dL only when the prothrombin time was "
-                    "abnormal (30 g/L = 3.0 g/dL).", source=_NETTER1),
+               help=f"NETTER-1 excluded albumin below {NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL only when the "
+                    "prothrombin time was abnormal (g/L = g/dL x 10).", source=_NETTER1),
         boolean("prothrombin_time_normal", "Prothrombin time within the normal range", required=False,
-                help="Needed only when albumin is below 3.0 g/dL.", source=_NETTER1),
+                help=f"Needed only when albumin is below {NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL.", source=_NETTER1),
     ),
     rules=(_at_most_one_creatinine(), _karnofsky_in_steps_of_ten()),
     categories=PRRT_CATEGORIES,
@@ -229,8 +240,11 @@ def _karnofsky_in_steps_of_ten() -> Rule:
     when_to_use="A well-differentiated, SSTR-positive neuroendocrine tumour progressing on a somatostatin "
                 "analogue, when 177Lu-dotatate is being considered.",
     pearls=(
-        "Exclusions are strict: creatinine clearance exactly 50 mL/min, haemoglobin 8.0 g/dL, "
-        "platelets 75 x 10⁹/L, bilirubin 3 x ULN, Karnofsky 60 % and Ki-67 20 % are all eligible.",
+        f"Exclusions are strict: creatinine clearance exactly {NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} "
+        f"mL/min, haemoglobin {NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} g/dL, platelets "
+        f"{NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L, bilirubin {NETTER1_BILIRUBIN_MAXIMUM_X_ULN:g} x ULN, "
+        f"Karnofsky {NETTER1_KARNOFSKY_MINIMUM_PERCENT} % and Ki-67 {NETTER1_KI67_MAXIMUM_PERCENT:g} % are "
+        "all eligible.",
         "Low albumin excludes only with an abnormal prothrombin time.",
         "NETTER-1 used a Cockcroft-Gault creatinine clearance; a CKD-EPI eGFR is normalised to "
         "1.73 m² and is not interchangeable.",

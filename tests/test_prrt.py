@@ -1,0 +1,361 @@
+"""Tests for netlib.prrt: 177Lu-dotatate eligibility on the NETTER-1 criteria, and the regimen.
+
+Thresholds come from NETTER-1 (Strosberg 2017; NCT01578239; clinical-facts 6.1 and 13.8):
+exclusions are strict inequalities, so a value exactly on a threshold is eligible. The SSTR
+uptake rule is the book's convention (clinical-facts 12.1: planar/SPECT >= 2, PET >= 3).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from netlib import InputError
+from netlib.prrt import (
+    LUTATHERA_ACTIVITY_PER_DOSE_GBQ,
+    LUTATHERA_ACTIVITY_PER_DOSE_MCI,
+    LUTATHERA_INTERVAL_TOLERANCE_WEEKS,
+    LUTATHERA_INTERVAL_WEEKS,
+    LUTATHERA_NUMBER_OF_DOSES,
+    LUTATHERA_REGIMEN,
+    LUTATHERA_TOTAL_ACTIVITY_GBQ,
+    NETTER1_CRITERIA,
+    PRRT_CATEGORIES,
+    prrt_eligibility,
+)
+
+BIB = Path(__file__).resolve().parent.parent / "book" / "bib" / "imaging_renal_prrt.bib"
+ELIGIBLE, NOT_ELIGIBLE, INCOMPLETE = "eligible", "not eligible", "incomplete"
+
+# A typical NETTER-1 candidate, comfortably inside every criterion.
+TYPICAL = {
+    "differentiation": "well", "ki67_percent": 5.0, "krenning_score": 4, "sstr_modality": "sstr_pet",
+    "karnofsky_percent": 90, "creatinine_clearance_ml_min": 85.0, "creatinine_mg_dl": 0.9,
+    "haemoglobin_g_dl": 13.0, "wbc_10e9_l": 6.0, "platelets_10e9_l": 250.0, "bilirubin_x_uln": 0.5,
+    "albumin_g_dl": 4.0, "prothrombin_time_normal": True,
+}
+
+
+def evaluate(**changes):
+    return prrt_eligibility(**{**TYPICAL, **changes})
+
+
+def test_typical_candidate_is_eligible():
+    result = evaluate()
+    assert result.category == ELIGIBLE
+    assert result.details["failed_criteria"] == () and result.details["missing_criteria"] == ()
+    assert result.details["criteria_set"] == "NETTER-1"
+
+
+def test_every_threshold_exactly_met_at_once_is_eligible():
+    # clinical-facts 13.8: values exactly at 50 mL/min, 1.7 mg/dL, Hb 8.0, WBC 2.0, platelets 75,
+    # bilirubin 3 x ULN, KPS 60, Ki-67 20 % are all eligible; albumin 3.0 is not below 3.0.
+    result = prrt_eligibility(
+        differentiation="well", ki67_percent=20.0, krenning_score=2, sstr_modality="planar_scintigraphy",
+        karnofsky_percent=60, creatinine_clearance_ml_min=50.0, creatinine_mg_dl=1.7, haemoglobin_g_dl=8.0,
+        wbc_10e9_l=2.0, platelets_10e9_l=75.0, bilirubin_x_uln=3.0, albumin_g_dl=3.0,
+        prothrombin_time_normal=False)
+    assert result.category == ELIGIBLE, result.interpretation
+
+
+@pytest.mark.parametrize("changes, failed", [
+    # Creatinine clearance (Cockcroft-Gault): NETTER-1 excludes < 50 mL/min
+    ({"creatinine_clearance_ml_min": 49.9}, "renal"),        # just below
+    ({"creatinine_clearance_ml_min": 50.0}, None),            # at: eligible
+    ({"creatinine_clearance_ml_min": 50.1}, None),            # just above
+    # Serum creatinine: NETTER-1 excludes > 1.7 mg/dL
+    ({"creatinine_mg_dl": 1.69}, None),                       # just below
+    ({"creatinine_mg_dl": 1.7}, None),                        # at: eligible
+    ({"creatinine_mg_dl": 1.71}, "creatinine"),               # just above
+    # ... or > 150 umol/L, compared in the unit given
+    ({"creatinine_mg_dl": None, "creatinine_umol_l": 149.0}, None),          # just below
+    ({"creatinine_mg_dl": None, "creatinine_umol_l": 150.0}, None),          # at: eligible
+    ({"creatinine_mg_dl": None, "creatinine_umol_l": 150.2}, "creatinine"),  # just above (though 1.699 mg/dL)
+    ({"creatinine_mg_dl": None, "creatinine_umol_l": 151.0}, "creatinine"),  # above
+    # Haemoglobin: NETTER-1 excludes < 8.0 g/dL
+    ({"haemoglobin_g_dl": 7.9}, "hemoglobin"),                # just below
+    ({"haemoglobin_g_dl": 8.0}, None),                        # at: eligible
+    ({"haemoglobin_g_dl": 8.1}, None),                        # just above
+    # White cells: NETTER-1 excludes < 2.0 x 10^9/L
+    ({"wbc_10e9_l": 1.9}, "wbc"),                             # just below
+    ({"wbc_10e9_l": 2.0}, None),                              # at: eligible
+    ({"wbc_10e9_l": 2.1}, None),                              # just above
+    # Platelets: NETTER-1 excludes < 75 x 10^9/L
+    ({"platelets_10e9_l": 74.0}, "platelets"),                # just below
+    ({"platelets_10e9_l": 74.9}, "platelets"),                # still below
+    ({"platelets_10e9_l": 75.0}, None),                       # at: eligible
+    ({"platelets_10e9_l": 76.0}, None),                       # just above
+    # Total bilirubin: NETTER-1 excludes > 3 x ULN
+    ({"bilirubin_x_uln": 2.9}, None),                         # just below
+    ({"bilirubin_x_uln": 3.0}, None),                         # at: eligible
+    ({"bilirubin_x_uln": 3.1}, "bilirubin"),                  # just above
+    # Karnofsky (steps of 10): NETTER-1 requires >= 60
+    ({"karnofsky_percent": 50}, "performance_status"),        # just below
+    ({"karnofsky_percent": 60}, None),                        # at: eligible
+    ({"karnofsky_percent": 70}, None),                        # just above
+    # Ki-67: NETTER-1 (NCT01578239) requires <= 20 %
+    ({"ki67_percent": 19.9}, None),                           # just below
+    ({"ki67_percent": 20.0}, None),                           # at: eligible (G2)
+    ({"ki67_percent": 20.1}, "ki67"),                         # just above
+    # Differentiation: NETTER-1 enrolled well-differentiated tumours only
+    ({"differentiation": "poor"}, "differentiation"),
+    # Krenning on planar scintigraphy: NETTER-1 requires uptake >= normal liver (score >= 2)
+    ({"krenning_score": 1, "sstr_modality": "planar_scintigraphy"}, "sstr_uptake"),  # just below
+    ({"krenning_score": 2, "sstr_modality": "planar_scintigraphy"}, None),           # at
+    ({"krenning_score": 3, "sstr_modality": "planar_scintigraphy"}, None),           # just above
+    ({"krenning_score": 2, "sstr_modality": "spect"}, None),                         # SPECT follows planar
+    # Krenning on SSTR PET: book convention (clinical-facts 12.1) requires > liver (score >= 3)
+    ({"krenning_score": 2, "sstr_modality": "sstr_pet"}, "sstr_uptake"),             # just below
+    ({"krenning_score": 3, "sstr_modality": "sstr_pet"}, None),                      # at
+    ({"krenning_score": 4, "sstr_modality": "sstr_pet"}, None),                      # just above
+])
+def test_single_criterion_boundaries(changes, failed):
+    result = evaluate(**changes)
+    if failed is None:
+        assert result.category == ELIGIBLE, result.interpretation
+        assert result.details["failed_criteria"] == ()
+    else:
+        assert result.category == NOT_ELIGIBLE
+        assert result.details["failed_criteria"] == (failed,)
+        assert len(result.details["reasons"]) == 1
+
+
+@pytest.mark.parametrize("albumin, pt_normal, expected, flag", [
+    # NETTER-1: albumin < 3.0 g/dL excludes only when the prothrombin time is NOT normal
+    (3.0, False, ELIGIBLE, None),         # at 3.0: not below, PT irrelevant
+    (3.0, None, ELIGIBLE, None),          # at 3.0 with PT unknown: still not below
+    (3.1, False, ELIGIBLE, None),         # just above
+    (2.9, True, ELIGIBLE, None),          # just below, normal PT: eligible (clinical-facts 6.1: 2.8 + normal PT)
+    (2.8, True, ELIGIBLE, None),          # the clinical-facts example
+    (2.9, False, NOT_ELIGIBLE, "failed"),  # just below with abnormal PT: excluded
+    (2.9, None, INCOMPLETE, "missing"),   # just below with PT unknown: criterion incomplete
+    (None, True, ELIGIBLE, None),         # normal PT: the exclusion cannot apply
+    (None, False, INCOMPLETE, "missing"),  # abnormal PT, albumin unknown
+    (None, None, INCOMPLETE, "missing"),  # nothing known
+])
+def test_albumin_and_prothrombin_time(albumin, pt_normal, expected, flag):
+    result = evaluate(albumin_g_dl=albumin, prothrombin_time_normal=pt_normal)
+    assert result.category == expected
+    assert ("albumin" in result.details["failed_criteria"]) is (flag == "failed")
+    assert ("albumin" in result.details["missing_criteria"]) is (flag == "missing")
+
+
+def test_low_albumin_with_unknown_prothrombin_time_asks_for_it():
+    result = evaluate(albumin_g_dl=2.5, prothrombin_time_normal=None)
+    assert any("prothrombin time" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("score, expected, missing", [
+    (4, ELIGIBLE, False),      # above liver: sufficient on every modality
+    (3, ELIGIBLE, False),      # above liver: sufficient on every modality
+    (2, INCOMPLETE, True),     # equal to liver: enough on planar/SPECT, not on PET, so the modality decides
+    (1, NOT_ELIGIBLE, False),  # below liver: insufficient on every modality
+    (0, NOT_ELIGIBLE, False),
+])
+def test_krenning_without_modality_is_decided_only_when_every_modality_agrees(score, expected, missing):
+    result = evaluate(krenning_score=score, sstr_modality=None)
+    assert result.category == expected
+    assert ("sstr_uptake" in result.details["missing_criteria"]) is missing
+
+
+def test_pet_score_2_carries_the_convention_warning():
+    result = evaluate(krenning_score=2, sstr_modality="sstr_pet")
+    assert result.category == NOT_ELIGIBLE
+    assert any("PET" in w for w in result.warnings)
+
+
+def test_reasons_name_the_value_and_the_threshold():
+    result = evaluate(creatinine_clearance_ml_min=45.0, haemoglobin_g_dl=7.5, platelets_10e9_l=60.0,
+                      bilirubin_x_uln=3.5, karnofsky_percent=50, ki67_percent=25.0)
+    reasons = dict(zip(result.details["failed_criteria"], result.details["reasons"]))
+    assert "45" in reasons["renal"] and "50" in reasons["renal"]
+    assert "7.5" in reasons["hemoglobin"] and "8.0" in reasons["hemoglobin"]
+    assert "60" in reasons["platelets"] and "75" in reasons["platelets"]
+    assert "3.5" in reasons["bilirubin"] and "3 x ULN" in reasons["bilirubin"]
+    assert "50 %" in reasons["performance_status"] and "60 %" in reasons["performance_status"]
+    assert "25" in reasons["ki67"] and "20" in reasons["ki67"]
+    assert list(result.details["failed_criteria"]) == [c for c in NETTER1_CRITERIA if c in reasons]
+
+
+def test_failure_beats_missing_data():
+    result = prrt_eligibility(haemoglobin_g_dl=7.0)
+    assert result.category == NOT_ELIGIBLE
+    assert result.details["failed_criteria"] == ("hemoglobin",)
+    assert len(result.details["missing_criteria"]) == len(NETTER1_CRITERIA) - 1
+
+
+def test_no_data_is_incomplete_not_a_guess():
+    result = prrt_eligibility()
+    assert result.category == INCOMPLETE
+    assert result.details["missing_criteria"] == NETTER1_CRITERIA
+
+
+# ---------------------------------------------------------------------------------------------
+# Contradictions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_both_creatinine_units_is_a_contradiction():
+    with pytest.raises(InputError) as caught:
+        evaluate(creatinine_mg_dl=1.0, creatinine_umol_l=88.4)
+    assert caught.value.field == "creatinine_umol_l"
+
+
+@pytest.mark.parametrize("score", [55, 65, 95, 1])
+def test_karnofsky_must_be_a_multiple_of_ten(score):
+    with pytest.raises(InputError) as caught:
+        evaluate(karnofsky_percent=score)
+    assert caught.value.field == "karnofsky_percent"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("karnofsky_percent", 110), ("ki67_percent", 101.0), ("krenning_score", 5),
+    ("creatinine_clearance_ml_min", -1.0), ("sstr_modality", "PET"),
+])
+def test_out_of_range_values_are_refused(field, value):
+    with pytest.raises(InputError) as caught:
+        evaluate(**{field: value})
+    assert caught.value.field == field
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------
+
+
+def optional(strategy):
+    return st.none() | strategy
+
+
+@st.composite
+def netter1_inputs(draw):
+    values = {
+        "differentiation": draw(optional(st.sampled_from(["well", "poor"]))),
+        "ki67_percent": draw(optional(st.floats(0, 100))),
+        "krenning_score": draw(optional(st.integers(0, 4))),
+        "sstr_modality": draw(optional(st.sampled_from(["planar_scintigraphy", "spect", "sstr_pet"]))),
+        "karnofsky_percent": draw(optional(st.integers(0, 10).map(lambda k: 10 * k))),
+        "creatinine_clearance_ml_min": draw(optional(st.floats(0, 300))),
+        "haemoglobin_g_dl": draw(optional(st.floats(1, 25))),
+        "wbc_10e9_l": draw(optional(st.floats(0, 500))),
+        "platelets_10e9_l": draw(optional(st.floats(0, 2000))),
+        "bilirubin_x_uln": draw(optional(st.floats(0, 100))),
+        "albumin_g_dl": draw(optional(st.floats(0.5, 7))),
+        "prothrombin_time_normal": draw(optional(st.booleans())),
+    }
+    unit = draw(st.sampled_from(["none", "mg", "umol"]))  # cross-field rule: at most one creatinine unit
+    if unit == "mg":
+        values["creatinine_mg_dl"] = draw(st.floats(0.1, 30))
+    elif unit == "umol":
+        values["creatinine_umol_l"] = draw(st.floats(8.84, 2652))
+    return values
+
+
+def expected_failed_and_missing(v):
+    """The NETTER-1 criteria restated from clinical-facts 6.1, independently of the implementation."""
+    failed, missing = set(), set()
+
+    def judge(name, value, excluded):
+        if value is None:
+            missing.add(name)
+        elif excluded(value):
+            failed.add(name)
+
+    judge("differentiation", v["differentiation"], lambda d: d == "poor")
+    judge("ki67", v["ki67_percent"], lambda k: k > 20)
+    judge("performance_status", v["karnofsky_percent"], lambda k: k < 60)
+    judge("renal", v["creatinine_clearance_ml_min"], lambda c: c < 50)
+    judge("hemoglobin", v["haemoglobin_g_dl"], lambda h: h < 8.0)
+    judge("wbc", v["wbc_10e9_l"], lambda w: w < 2.0)
+    judge("platelets", v["platelets_10e9_l"], lambda p: p < 75)
+    judge("bilirubin", v["bilirubin_x_uln"], lambda b: b > 3)
+    if v.get("creatinine_mg_dl") is not None:
+        judge("creatinine", v["creatinine_mg_dl"], lambda c: c > 1.7)
+    else:
+        judge("creatinine", v.get("creatinine_umol_l"), lambda c: c > 150)
+    score, modality = v["krenning_score"], v["sstr_modality"]
+    if score is None:
+        missing.add("sstr_uptake")
+    else:
+        needed = {"planar_scintigraphy": {2}, "spect": {2}, "sstr_pet": {3}, None: {2, 3}}[modality]
+        verdicts = {score < threshold for threshold in needed}
+        if verdicts == {True}:
+            failed.add("sstr_uptake")
+        elif verdicts == {True, False}:
+            missing.add("sstr_uptake")
+    albumin, pt_normal = v["albumin_g_dl"], v["prothrombin_time_normal"]
+    albumin_low = None if albumin is None else albumin < 3.0
+    pt_abnormal = None if pt_normal is None else not pt_normal
+    if albumin_low is True and pt_abnormal is True:
+        failed.add("albumin")
+    elif albumin_low is None and pt_abnormal is not False or albumin_low is True and pt_abnormal is None:
+        missing.add("albumin")
+    return failed, missing
+
+
+@given(values=netter1_inputs())
+def test_eligible_if_and_only_if_nothing_failed_and_nothing_missing(values):
+    result = prrt_eligibility(**values)
+    failed, missing = result.details["failed_criteria"], result.details["missing_criteria"]
+    assert result.category in PRRT_CATEGORIES
+    assert result.value is None
+    assert (result.category == ELIGIBLE) is (not failed and not missing)
+    assert (result.category == NOT_ELIGIBLE) is bool(failed)
+    assert (result.category == INCOMPLETE) is (not failed and bool(missing))
+    assert len(result.details["reasons"]) == len(failed)
+    assert set(failed) <= set(NETTER1_CRITERIA) and set(missing) <= set(NETTER1_CRITERIA)
+    assert not set(failed) & set(missing)
+    assert result.details["criteria_set"] == "NETTER-1"
+
+
+@given(values=netter1_inputs())
+def test_matches_the_criteria_restated_independently(values):
+    result = prrt_eligibility(**values)
+    expected_failed, expected_missing = expected_failed_and_missing(values)
+    assert set(result.details["failed_criteria"]) == expected_failed
+    assert set(result.details["missing_criteria"]) == expected_missing
+
+
+@given(values=netter1_inputs())
+def test_adding_data_never_turns_a_failure_into_eligibility(values):
+    first = prrt_eligibility(**values)
+    completed = {**TYPICAL, **{k: v for k, v in values.items() if v is not None}}
+    if completed.get("creatinine_umol_l") is not None:
+        completed["creatinine_mg_dl"] = None
+    if first.category == NOT_ELIGIBLE:
+        assert prrt_eligibility(**completed).category == NOT_ELIGIBLE
+
+
+# ---------------------------------------------------------------------------------------------
+# Regimen and declaration
+# ---------------------------------------------------------------------------------------------
+
+
+def test_lutathera_regimen():
+    # LUTATHERA label (4/2024) and NETTER-1: 7.4 GBq (200 mCi) every 8 weeks (+/- 1 week), 4 doses
+    assert LUTATHERA_ACTIVITY_PER_DOSE_GBQ == 7.4 and LUTATHERA_ACTIVITY_PER_DOSE_MCI == 200
+    assert LUTATHERA_INTERVAL_WEEKS == 8 and LUTATHERA_INTERVAL_TOLERANCE_WEEKS == 1
+    assert LUTATHERA_NUMBER_OF_DOSES == 4
+    assert LUTATHERA_TOTAL_ACTIVITY_GBQ == pytest.approx(29.6)
+    # 1 mCi = 37 MBq, so 200 mCi = 7.4 GBq: the two units agree
+    assert LUTATHERA_ACTIVITY_PER_DOSE_MCI * 37 / 1000 == pytest.approx(LUTATHERA_ACTIVITY_PER_DOSE_GBQ)
+    assert LUTATHERA_REGIMEN.total_activity_gbq == pytest.approx(29.6)
+    assert "lutathera2024label" in LUTATHERA_REGIMEN.citations
+
+
+def test_help_says_ckd_epi_is_not_interchangeable_and_other_centres_differ():
+    calc = prrt_eligibility.calculator
+    assert "not interchangeable" in calc.form.by_name["creatinine_clearance_ml_min"].help
+    pearls = " ".join(calc.pearls)
+    assert "40 mL/min" in pearls and "100 x 10⁹/L" in pearls
+
+
+def test_every_citation_key_has_a_bib_entry():
+    keys = set(re.findall(r"^@\w+\{([^,\s]+),", BIB.read_text(encoding="utf-8"), flags=re.MULTILINE))
+    calc = prrt_eligibility.calculator
+    used = set(calc.citations) | {k for f in calc.fields for k in f.source} | set(LUTATHERA_REGIMEN.citations)
+    used |= set(evaluate(krenning_score=2, sstr_modality="sstr_pet").citations)
+    assert used <= keys
