@@ -10,6 +10,8 @@ from . import NOT_A_MEDICAL_DEVICE
 
 _NAMESPACE = uuid.UUID("6f1c9a52-4b0e-5d7e-9a1f-2c3b4d5e6f70")
 SOURCE_LABEL = "Low-grade NET executable guideline"
+# CDS Hooks 2.0: a Coding (source.topic) needs a code system as well as a code.
+TOPIC_SYSTEM = "urn:netlib:cds-topic"
 
 
 def _id(*parts: str) -> str:
@@ -22,7 +24,8 @@ def _summary(text: str) -> str:
 
 
 def _source(citations) -> dict:
-    return {"label": SOURCE_LABEL, "topic": {"code": "netlib", "display": "; ".join(citations)}}
+    return {"label": SOURCE_LABEL, "topic": {"system": TOPIC_SYSTEM, "code": "netlib",
+                                             "display": "; ".join(citations)}}
 
 
 def cards(result) -> dict:
@@ -56,5 +59,7 @@ def cards(result) -> dict:
     for item in result.missing:
         out.append({"uuid": _id("missing", item.item), "summary": _summary(f"Missing: {item.item}"),
                     "indicator": "warning", "detail": item.how, "source": {"label": SOURCE_LABEL},
-                    "suggestions": [{"label": item.how[:100], "uuid": _id("get", item.item), "actions": []}]})
+                    "suggestions": [{"label": item.how[:100], "uuid": _id("get", item.item), "actions": []}],
+                    # CDS Hooks: selectionBehavior MUST accompany suggestions.
+                    "selectionBehavior": "at-most-one"})
     return {"cards": out}

@@ -41,19 +41,25 @@ def _field_help(field: Field) -> str:
     return text.replace("%", "%%")
 
 
+def _option_names(name: str) -> list[str]:
+    """--ki67_percent and its hyphenated spelling --ki67-percent (once when they are the same)."""
+    return list(dict.fromkeys((f"--{name}", f"--{name.replace('_', '-')}")))
+
+
 def _calc_parser(calculator) -> _Parser:
     parser = _Parser(prog=f"netlib calc {calculator.id}", description=f"{calculator.title}. {calculator.summary}",
                      epilog=f"Sources: {', '.join(calculator.citations)}. {NOT_A_MEDICAL_DEVICE}")
     for field in calculator.fields:
         metavar = "{" + ",".join(field.choices) + "}" if field.kind == "choice" else (
-            "{yes,no}" if field.kind == "boolean" else field.unit.replace(" ", "_").replace("%", "%%") or "VALUE")
-        parser.add_argument(f"--{field.name}", f"--{field.name.replace('_', '-')}", dest=field.name,
-                            metavar=metavar, help=_field_help(field), default=None)
+            "{yes,no}" if field.kind == "boolean" else field.unit.replace(" ", "_") or "VALUE")
+        parser.add_argument(*_option_names(field.name), dest=field.name, metavar=metavar,
+                            help=_field_help(field), default=None)
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     return parser
 
 
-def _print_result(result, as_json: bool, out=sys.stdout) -> None:
+def _print_result(result, as_json: bool, out=None) -> None:
+    out = sys.stdout if out is None else out
     if as_json:
         json.dump(result.as_dict(), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -141,9 +147,17 @@ def _patient_parser(prog: str) -> _Parser:
     parser.add_argument("--format", choices=("text", "json", "cds-hooks"), default=None,
                         help="output format (default text)")
     for field in PATIENT_FORM.fields:
-        parser.add_argument(f"--{field.name}", f"--{field.name.replace('_', '-')}", dest=f"field_{field.name}",
-                            default=None, help=_field_help(field))
+        parser.add_argument(*_option_names(field.name), dest=f"field_{field.name}", default=None, metavar=_patient_metavar(field),
+                            help=_field_help(field))
     return parser
+
+
+def _patient_metavar(field: Field) -> str:
+    if field.kind == "choice":
+        return "{" + ",".join(field.choices) + "}"
+    if field.kind == "boolean":
+        return "{yes,no}"
+    return field.unit.replace(" ", "_") or "VALUE"
 
 
 def format_recommendations(result) -> str:

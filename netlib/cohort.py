@@ -20,8 +20,9 @@ OUTPUT_COLUMNS = ("patient_id", "status", "pathway", "option_1", "tier_1", "opti
 class Progress:
     """A plain progress bar on stderr, redrawn at most ten times a second."""
 
-    def __init__(self, total: int, enabled: bool, stream=sys.stderr):
-        self.total, self.enabled, self.stream = total, enabled, stream
+    def __init__(self, total: int, enabled: bool, stream=None):
+        # The stream is looked up when the bar is made, not at import, so redirected stderr is honoured.
+        self.total, self.enabled, self.stream = total, enabled, stream if stream is not None else sys.stderr
         self.last = 0.0
 
     def update(self, done: int) -> None:
@@ -41,10 +42,17 @@ class Progress:
 
 def evaluate_row(row: dict[str, str]) -> dict[str, str]:
     patient_id = row.pop(ID_COLUMN, "") or ""
-    values = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
     out = dict.fromkeys(OUTPUT_COLUMNS, "")
     out["patient_id"] = patient_id
+    # csv.DictReader files cells beyond the header under the key None: a shifted row (an unquoted
+    # comma, say) must fail loudly rather than lose its last values.
+    extra = row.pop(None, None)
+    values = {k: v for k, v in row.items() if v not in (None, "")}
     try:
+        if extra:
+            raise InputError("row", extra, "no more cells than the header has columns",
+                             f"row has {len(extra)} more cell(s) than the header has columns "
+                             f"(extra: {', '.join(map(repr, extra))})")
         result = recommend(values)
     except InputError as error:
         out.update(status="error", error_field=error.field, error=str(error))
@@ -68,13 +76,17 @@ def run_cohort(input_path: str, output_path: str, *, force: bool = False, progre
     if target.exists() and not force:
         raise InputError("output", output_path, "a new file (or --force)",
                          f"{output_path} exists; refusing to overwrite it without --force")
-    with source.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        unknown = [c for c in reader.fieldnames or () if c != ID_COLUMN and c not in PATIENT_FORM.by_name]
-        if unknown:
-            raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
-                             f"column {unknown[0]!r} is not a patient field")
-        rows = list(reader)
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            unknown = [c for c in reader.fieldnames or () if c != ID_COLUMN and c not in PATIENT_FORM.by_name]
+            if unknown:
+                raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
+                                 f"column {unknown[0]!r} is not a patient field")
+            rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InputError("csv", input_path, "a UTF-8 CSV file",
+                         f"{input_path} cannot be read as a UTF-8 CSV file: {error}") from None
     bar = Progress(len(rows), progress)
     errors = 0
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -25,11 +26,11 @@ from .grading import lung_carcinoid, who_gep_grade
 from .imaging import SUFFICIENT as SSTR_SUFFICIENT
 from .imaging import krenning_score as krenning_calculator
 from .inputs import Field, Form, InputError, Rule, boolean, choice, integer, number
-from .prrt import prrt_eligibility
+from .prrt import _karnofsky_in_steps_of_ten, prrt_eligibility
 from .renal import cockcroft_gault
 from .response import tumour_growth_rate
 
-RULESET_VERSION = "2026.11-1"
+RULESET_VERSION = "2026.11-3"
 
 # Preference tiers, best first (NCCN wording).
 PREFERRED = "preferred"
@@ -69,8 +70,6 @@ _TGR = tumour_growth_rate.calculator.form.by_name
 
 def _optional(field: Field) -> Field:
     """The same declaration, optional: the guideline can still speak without the value."""
-    import dataclasses
-
     return field if not field.required else dataclasses.replace(field, required=False)
 
 
@@ -188,8 +187,24 @@ def _rule_recist_status() -> Rule:
     return Rule(("recist_response", "disease_status"), "RECIST response and disease status agree", check)
 
 
+def _rule_refractory_needs_syndrome() -> Rule:
+    def check(values):
+        if values["refractory_syndrome_diarrhoea"] is True and values["carcinoid_syndrome"] is False:
+            return InputError("refractory_syndrome_diarrhoea", True,
+                              "false, or carcinoid_syndrome true or not given",
+                              "refractory_syndrome_diarrhoea is true but carcinoid_syndrome is false; "
+                              "refractory carcinoid-syndrome diarrhoea is carcinoid syndrome")
+        return None
+
+    return Rule(("refractory_syndrome_diarrhoea", "carcinoid_syndrome"),
+                "refractory carcinoid-syndrome diarrhoea implies carcinoid syndrome", check)
+
+
+# The PRRT calculator's own Karnofsky rule (scored in steps of 10): declared here too, so the patient
+# form refuses what the calculator would refuse, and derive_facts may call the calculators unvalidated.
 PATIENT_FORM = Form(_patient_fields(), (_rule_sstr_score(), _rule_one_creatinine(), _rule_tgr_complete(),
-                                       _rule_recist_status()))
+                                       _rule_recist_status(), _rule_refractory_needs_syndrome(),
+                                       _karnofsky_in_steps_of_ten()))
 
 
 def patient_schema() -> dict:
@@ -203,10 +218,62 @@ def patient_schema() -> dict:
 # ---------------------------------------------------------------------------------------------
 
 _GRADE_FROM_CATEGORY = {"NET G1": "G1", "NET G2": "G2", "NET G3": "G3", "NEC": "NEC"}
+_MODALITY = {"planar": "planar_scintigraphy", "spect": "spect", "pet": "sstr_pet"}
+
+
+def _validation_key(field: Field) -> tuple:
+    """What validation reads from a declaration (labels, help and sources aside)."""
+    return (field.kind, field.minimum, field.maximum, field.exclusive_minimum, field.exclusive_maximum,
+            field.choices)
+
+
+def _unvalidated(function, derived: Mapping[str, Any]):
+    """The calculator's pure function when every input derive_facts passes it is already valid.
+
+    Patient fields must carry the very declaration the calculator uses (PATIENT_FORM validated them);
+    ``derived`` maps each other input to a check that the values derive_facts computes for it are
+    accepted.  If a declaration drifts, the validated call is kept, so behaviour never changes.
+    """
+    for field in function.calculator.fields:
+        ours = PATIENT_FORM.by_name.get(field.name)
+        if ours is not None:
+            if _validation_key(ours) != _validation_key(field):
+                return function
+        elif field.name not in derived or not derived[field.name](field):
+            return function
+    return function.raw
+
+
+def _accepts_modalities(field: Field) -> bool:
+    return set(_MODALITY.values()) <= set(field.choices)
+
+
+def _accepts_any_positive_number(field: Field) -> bool:
+    # A Cockcroft-Gault clearance from validated inputs is a positive, finite number of mL/min.
+    return field.kind == "number" and field.maximum is None and (field.minimum is None or field.minimum <= 0)
+
+
+# derive_facts meets each calculator's own cross-field rules by construction: WHO grading of a
+# well-differentiated tumour only with Ki-67 or mitoses; lung typing only with mitoses and necrosis;
+# Cockcroft-Gault only with exactly one creatinine (PATIENT_FORM allows at most one) and age, sex and
+# weight; growth rate only with all three inputs (PATIENT_FORM rule); PRRT with at most one creatinine
+# and Karnofsky in steps of 10 (PATIENT_FORM rules).  So the second validation can be skipped.
+_who_gep_grade = _unvalidated(who_gep_grade, {})
+_lung_carcinoid = _unvalidated(lung_carcinoid, {})
+_krenning = _unvalidated(krenning_calculator, {"modality": _accepts_modalities})
+_tumour_growth_rate = _unvalidated(tumour_growth_rate, {})
+_cockcroft_gault = _unvalidated(cockcroft_gault, {})
+_prrt_eligibility = _unvalidated(prrt_eligibility, {"sstr_modality": _accepts_modalities,
+                                                     "creatinine_clearance_ml_min": _accepts_any_positive_number})
+_LUNG_GRADE = {"typical carcinoid": "G1", "atypical carcinoid": "G2"}
 
 
 def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
-    """Facts the rules read: the patient's own values plus what the calculators derive."""
+    """Facts the rules read: the patient's own values plus what the calculators derive.
+
+    ``patient`` is a mapping validated by :data:`PATIENT_FORM` (every field present, None when not
+    given), as :func:`recommend` passes it.
+    """
     facts: dict[str, Any] = dict(patient)
     site = patient["primary_site"]
     differentiation = patient["differentiation"]
@@ -216,15 +283,15 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 
     if differentiation == "poor":
         computed_grade, grade_source = "NEC", "who_gep_grade"
-        facts["grade_result"] = who_gep_grade(differentiation="poor", ki67_percent=ki67,
-                                              mitoses_per_2mm2=mitoses)
+        facts["grade_result"] = _who_gep_grade(differentiation="poor", ki67_percent=ki67,
+                                               mitoses_per_2mm2=mitoses)
     elif site == "lung_thymus" and mitoses is not None and patient["necrosis"] is not None:
-        result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67)
+        result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67)
         facts["grade_result"] = result
-        computed_grade = {"typical carcinoid": "G1", "atypical carcinoid": "G2"}.get(result.category, "G3")
+        computed_grade = _LUNG_GRADE.get(result.category, "G3")
         grade_source = "lung_carcinoid"
     elif site != "lung_thymus" and differentiation == "well" and (ki67 is not None or mitoses is not None):
-        result = who_gep_grade(differentiation="well", ki67_percent=ki67, mitoses_per_2mm2=mitoses)
+        result = _who_gep_grade(differentiation="well", ki67_percent=ki67, mitoses_per_2mm2=mitoses)
         facts["grade_result"] = result
         computed_grade, grade_source = _GRADE_FROM_CATEGORY[result.category], "who_gep_grade"
     else:
@@ -247,7 +314,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts["sstr_status"] = "unknown"
         facts["sstr_result"] = None
     else:
-        sstr = krenning_calculator(krenning_score=score, modality=_MODALITY[imaging])
+        sstr = _krenning(krenning_score=score, modality=_MODALITY[imaging])
         facts["sstr_result"] = sstr
         facts["sstr_status"] = "positive" if sstr.category == SSTR_SUFFICIENT else "negative"
 
@@ -258,22 +325,22 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["progressive"] = status == "progressive"
 
     if patient["sum_diameters_baseline_mm"] is not None:
-        tgr = tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
-                                 sum_diameters_current_mm=patient["sum_diameters_current_mm"],
-                                 interval_months=patient["interval_months"])
+        tgr = _tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
+                                  sum_diameters_current_mm=patient["sum_diameters_current_mm"],
+                                  interval_months=patient["interval_months"])
         facts["tgr_result"], facts["tgr_category"] = tgr, tgr.category
     else:
         facts["tgr_result"], facts["tgr_category"] = None, None
 
     creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
     if creatinine and all(patient[k] is not None for k in ("age_years", "sex", "weight_kg")):
-        crcl = cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"], weight_kg=patient["weight_kg"],
-                               **creatinine)
+        crcl = _cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
+                                weight_kg=patient["weight_kg"], **creatinine)
         facts["renal_result"], facts["creatinine_clearance_ml_min"] = crcl, crcl.value
     else:
         facts["renal_result"], facts["creatinine_clearance_ml_min"] = None, None
 
-    prrt = prrt_eligibility(
+    prrt = _prrt_eligibility(
         differentiation=differentiation, ki67_percent=ki67,
         krenning_score=score if facts["sstr_result"] is not None else None,
         sstr_modality=_MODALITY[imaging] if facts["sstr_result"] is not None else None,
@@ -287,11 +354,10 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["prrt_eligibility"] = prrt.category
     facts["prior_systemic_non_ssa"] = any(
         patient[k] for k in ("prior_everolimus", "prior_sunitinib", "prior_prrt", "prior_chemotherapy"))
-    facts["symptomatic_syndrome"] = bool(patient["carcinoid_syndrome"] or patient["other_hormonal_syndrome"])
+    # Refractory carcinoid-syndrome diarrhoea is a hormonal syndrome even when carcinoid_syndrome is blank.
+    facts["symptomatic_syndrome"] = bool(patient["carcinoid_syndrome"] or patient["other_hormonal_syndrome"]
+                                         or patient["refractory_syndrome_diarrhoea"])
     return facts
-
-
-_MODALITY = {"planar": "planar_scintigraphy", "spect": "spect", "pet": "sstr_pet"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,8 +443,11 @@ RULES: tuple[DecisionRule, ...] = (
           "ssa", PREFERRED, EVIDENCE_RCT,
           "SSTR-positive unresectable G1/G2 NET: a somatostatin analogue controls growth (PROMID, CLARINET).",
           ("rinke2009promid", "caplin2014clarinet", _ESMO)),
+    # Watch and wait needs disease known to be stable (or just diagnosed) and known to be asymptomatic:
+    # an unknown status or carcinoid-syndrome history is asked for, not assumed (ESMO 2020).
     _rule("ADV-02", "advanced", ADVANCED_LOW_GRADE + (when("grade", "is", "G1"), when("tumour_burden", "is", "low"),
-                                                      when("progressive", "is", False),
+                                                      when("status", "in", ("newly_diagnosed", "stable")),
+                                                      when("carcinoid_syndrome", "is", False),
                                                       when("symptomatic_syndrome", "is", False)),
           "surveillance", OTHER, EVIDENCE_CONSENSUS,
           "Asymptomatic, low-burden, non-progressive G1 disease: active surveillance with imaging is an "
@@ -387,6 +456,13 @@ RULES: tuple[DecisionRule, ...] = (
                                                          when("prior_ssa", "is not", True)),
           "ssa", PREFERRED, EVIDENCE_RCT,
           "Progressive SSTR-positive G1/G2 disease not yet on an SSA: start a somatostatin analogue first.",
+          ("rinke2009promid", "caplin2014clarinet", _ESMO)),
+    _rule("ADV-04", "advanced", ADVANCED_LOW_GRADE + (when("sstr_status", "is", "positive"),
+                                                      when("progressive", "is", False),
+                                                      when("prior_ssa", "is", True)),
+          "ssa", PREFERRED, EVIDENCE_RCT,
+          "Stable SSTR-positive G1/G2 disease already on a somatostatin analogue: continue it until "
+          "progression (PROMID, CLARINET).",
           ("rinke2009promid", "caplin2014clarinet", _ESMO)),
     # Hormonal syndromes.
     _rule("SYN-01", "syndrome", (when("carcinoid_syndrome", "is", True), when("grade", "in", ("G1", "G2"))),
@@ -593,7 +669,9 @@ class Recommendations:
             "recommendations": [r.as_dict() for r in self.recommendations],
             "excluded": [e.as_dict() for e in self.excluded],
             "always": [{"statement": s, "citations": list(c)} for s, c in self.always],
-            "car_t": dict(self.car_t),
+            "car_t": {"position": self.car_t["position"],
+                      "reasons": [{"statement": r["statement"], "citations": list(r["citations"])}
+                                  for r in self.car_t["reasons"]]},
             "missing": [m.as_dict() for m in self.missing],
             "trace": [t.as_dict() for t in self.trace],
             "facts": {k: v for k, v in self.facts.items() if not k.endswith("_result")},
@@ -620,6 +698,13 @@ def car_t_statement() -> dict[str, Any]:
         "position": cart.CAR_T_POSITION,
         "reasons": [{"statement": s, "citations": list(c)} for s, c in cart.car_t_reasons()],
     }
+
+
+# The same statement, read-only, built once and shared by every result (the data never changes).
+_CAR_T = MappingProxyType({
+    "position": cart.CAR_T_POSITION,
+    "reasons": tuple(MappingProxyType({"statement": s, "citations": tuple(c)}) for s, c in cart.car_t_reasons()),
+})
 
 
 def _missing(facts: Mapping[str, Any]) -> list[MissingItem]:
@@ -659,26 +744,116 @@ def _missing(facts: Mapping[str, Any]) -> list[MissingItem]:
     return out
 
 
-def evaluate_rules(facts: Mapping[str, Any]) -> tuple[list[TraceEntry], list[DecisionRule]]:
-    trace: list[TraceEntry] = []
-    fired: list[DecisionRule] = []
-    for rule in RULES:
-        failing = None
+# ---------------------------------------------------------------------------------------------
+# Running the tables.  The rules are compiled once into plain tuples (operator codes, the trace
+# text of each condition, the constant trace entry and exclusion of each rule) so that one patient
+# costs a few microseconds; results are identical to evaluating Condition.holds row by row.
+# ---------------------------------------------------------------------------------------------
+
+_IS, _IS_NOT, _IN, _NOT_IN = range(4)
+_OPERATOR_CODES = {"is": _IS, "is not": _IS_NOT, "in": _IN, "not in": _NOT_IN}
+# Trace entries for a failing condition are shared when the fact's value has an exact, stable repr.
+_SHAREABLE_VALUE_TYPES = frozenset({bool, str, int, type(None)})
+_SHARED_ENTRIES_LIMIT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledTables:
+    rules: tuple[DecisionRule, ...]
+    # Per rule: (rule, checks, trace entry when it fires, exclusion when it fires or None).
+    # Per check: (fact, operator code, value, trace text up to the value, shared entries by value).
+    rows: tuple[tuple[DecisionRule, tuple, TraceEntry, "Exclusion | None"], ...]
+    order: Mapping[str, int]
+    recommendations: dict  # supporting rule ids -> Recommendation (shared; frozen)
+
+
+def _compile(rules: tuple[DecisionRule, ...]) -> _CompiledTables:
+    rows = []
+    for rule in rules:
+        checks = []
         for condition in rule.conditions:
-            if not condition.holds(facts):
-                failing = condition
-                break
-        if failing is None:
-            fired.append(rule)
-            decided = "all conditions hold" if rule.conditions else "applies to every patient"
-            outcome = (f"excludes {rule.option}" if rule.tier == NOT_RECOMMENDED
-                       else f"{rule.option}: {rule.tier}")
-            trace.append(TraceEntry(rule.id, True, decided, outcome))
+            code = _OPERATOR_CODES.get(condition.operator)
+            if code is None:
+                raise AssertionError(f"unknown operator {condition.operator!r} in rule {rule.id}")
+            checks.append((condition.fact, code, condition.value,
+                           f"{condition.text()} is false ({condition.fact} = ", {}))
+        decided = "all conditions hold" if rule.conditions else "applies to every patient"
+        if rule.tier == NOT_RECOMMENDED:
+            outcome = f"excludes {rule.option}"
+            exclusion = Exclusion(rule.option, therapies.name(rule.option), rule.id, rule.rationale,
+                                  rule.citations)
         else:
-            trace.append(TraceEntry(rule.id, False,
-                                    f"{failing.text()} is false ({failing.fact} = {facts.get(failing.fact)!r})",
-                                    "not applied"))
+            outcome, exclusion = f"{rule.option}: {rule.tier}", None
+        rows.append((rule, tuple(checks), TraceEntry(rule.id, True, decided, outcome), exclusion))
+    return _CompiledTables(rules, tuple(rows), MappingProxyType({r.id: i for i, r in enumerate(rules)}), {})
+
+
+_compiled: _CompiledTables | None = None
+
+
+def _tables() -> _CompiledTables:
+    """The compiled RULES (recompiled if RULES is replaced, e.g. by a test)."""
+    global _compiled
+    if _compiled is None or _compiled.rules is not RULES:
+        _compiled = _compile(RULES)
+    return _compiled
+
+
+def _failing_entry(rule: DecisionRule, prefix: str, shared: dict, actual: Any) -> TraceEntry:
+    if actual.__class__ in _SHAREABLE_VALUE_TYPES:
+        key = (actual.__class__, actual)
+        entry = shared.get(key)
+        if entry is None:
+            entry = TraceEntry(rule.id, False, f"{prefix}{actual!r})", "not applied")
+            if len(shared) < _SHARED_ENTRIES_LIMIT:
+                shared[key] = entry
+        return entry
+    return TraceEntry(rule.id, False, f"{prefix}{actual!r})", "not applied")
+
+
+def _evaluate(tables: _CompiledTables, facts: Mapping[str, Any]) -> tuple[list[TraceEntry], list[tuple]]:
+    trace: list[TraceEntry] = []
+    fired: list[tuple] = []
+    get = facts.get
+    for row in tables.rows:
+        for fact, code, value, prefix, shared in row[1]:
+            actual = get(fact)
+            if code == _IS:
+                holds = actual == value
+            elif code == _IN:
+                holds = actual in value
+            elif code == _IS_NOT:
+                holds = actual != value
+            else:
+                holds = actual not in value
+            if not holds:
+                # Inline fast path of _failing_entry: the shared entry for a common value.
+                entry = shared.get((actual.__class__, actual)) if actual.__class__ in _SHAREABLE_VALUE_TYPES else None
+                trace.append(entry or _failing_entry(row[0], prefix, shared, actual))
+                break
+        else:
+            fired.append(row)
+            trace.append(row[2])
     return trace, fired
+
+
+def evaluate_rules(facts: Mapping[str, Any]) -> tuple[list[TraceEntry], list[DecisionRule]]:
+    """Run every rule on the facts: the trace (one entry per rule, in table order) and the fired rules."""
+    trace, fired = _evaluate(_tables(), facts)
+    return trace, [row[0] for row in fired]
+
+
+def _recommendation(option: str, rules: list[DecisionRule]) -> Recommendation:
+    """One option's recommendation: the best tier among its supporting rules (the first on a tie)."""
+    chosen = rules[0]
+    keys: list[str] = []
+    for rule in rules:
+        if _TIER_RANK[rule.tier] < _TIER_RANK[chosen.tier]:
+            chosen = rule
+        keys.extend(k for k in rule.citations if k not in keys)
+    note = _CAR_T["position"] if option == "clinical_trial_referral" else None
+    return Recommendation(option, therapies.name(option), chosen.tier, chosen.evidence, chosen.rationale,
+                          tuple(r.id for r in rules), tuple(keys), therapies.dose(option), note)
 
 
 def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Recommendations:
@@ -687,7 +862,8 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     values.update(fields)
     clean = PATIENT_FORM.validate(values)
     facts = derive_facts(clean)
-    trace, fired = evaluate_rules(facts)
+    tables = _tables()
+    trace, fired = _evaluate(tables, facts)
 
     grade = facts["grade"]
     if grade == "NEC":
@@ -699,46 +875,36 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     else:
         pathway, redirect = PATHWAY_LOW_GRADE, None
 
+    # The first exclusion of an option names it; an option excluded anywhere is never recommended.
     excluded: dict[str, Exclusion] = {}
-    for rule in fired:
-        if rule.tier == NOT_RECOMMENDED and rule.option not in excluded:
-            reason = rule.rationale
+    for rule, _checks, _entry, exclusion in fired:
+        if exclusion is not None and rule.option not in excluded:
             if rule.id == "EXC-04":
-                reason += " " + " ".join(facts["prrt_result"].details["reasons"])
-            excluded[rule.option] = Exclusion(rule.option, therapies.name(rule.option), rule.id, reason,
-                                              rule.citations)
+                exclusion = Exclusion(rule.option, exclusion.name, rule.id,
+                                      rule.rationale + " " + " ".join(facts["prrt_result"].details["reasons"]),
+                                      rule.citations)
+            excluded[rule.option] = exclusion
 
-    chosen: dict[str, DecisionRule] = {}
-    supporting: dict[str, list[str]] = {}
-    citations: dict[str, list[str]] = {}
+    recommendations: list[Recommendation] = []
     if pathway == PATHWAY_LOW_GRADE:
-        for rule in fired:
-            option = rule.option
-            if rule.tier == NOT_RECOMMENDED or option in excluded:
-                continue
-            supporting.setdefault(option, []).append(rule.id)
-            keys = citations.setdefault(option, [])
-            keys.extend(k for k in rule.citations if k not in keys)
-            best = chosen.get(option)
-            if best is None or _TIER_RANK[rule.tier] < _TIER_RANK[best.tier]:
-                chosen[option] = rule
-
-    car_t = car_t_statement()
-    recommendations = []
-    for option, rule in chosen.items():
-        note = None
-        if option == "clinical_trial_referral":
-            note = car_t["position"]
-        recommendations.append(Recommendation(option, therapies.name(option), rule.tier, rule.evidence,
-                                              rule.rationale, tuple(supporting[option]), tuple(citations[option]),
-                                              therapies.dose(option), note))
-    order = {rule.id: i for i, rule in enumerate(RULES)}
-    recommendations.sort(key=lambda r: (_TIER_RANK[r.tier], order[r.rule_ids[0]]))
+        supporting: dict[str, list[DecisionRule]] = {}
+        for rule, _checks, _entry, exclusion in fired:
+            if exclusion is None and rule.option not in excluded:
+                supporting.setdefault(rule.option, []).append(rule)
+        shared = tables.recommendations
+        for option, rules in supporting.items():
+            key = tuple(r.id for r in rules)
+            recommendation = shared.get(key)
+            if recommendation is None:
+                recommendation = shared[key] = _recommendation(option, rules)
+            recommendations.append(recommendation)
+        order = tables.order
+        recommendations.sort(key=lambda r: (_TIER_RANK[r.tier], order[r.rule_ids[0]]))
 
     return Recommendations(
         pathway=pathway, redirect=redirect, recommendations=tuple(recommendations),
-        excluded=tuple(excluded.values()), always=ALWAYS + ((car_t["position"], cart.CAR_T_POSITION_CITATIONS),),
-        car_t=MappingProxyType(car_t), missing=tuple(_missing(facts)), trace=tuple(trace),
+        excluded=tuple(excluded.values()), always=ALWAYS + ((_CAR_T["position"], cart.CAR_T_POSITION_CITATIONS),),
+        car_t=_CAR_T, missing=tuple(_missing(facts)), trace=tuple(trace),
         facts=MappingProxyType(facts), ruleset_version=RULESET_VERSION)
 
 
