@@ -1,0 +1,1064 @@
+"""Tumour-board reports: one self-contained HTML page (and PDF) per patient, or a batch with an index.
+
+``netlib report patient.yaml -o report.html [--pdf] [--force]``
+``netlib report --batch patients.csv|folder -o outdir [--pdf] [--force] [--workers N] [--no-progress]``
+
+How a report is made:
+
+1. The patient is read (YAML with ``yaml.safe_load``, or JSON; in a batch, CSV rows as ``netlib cohort``
+   reads them, or every ``*.yaml``/``*.yml``/``*.json`` file of a folder) and validated with
+   :func:`netlib.pathway.recommend` *before any kernel starts*: bad input exits with status 2 (single) or
+   marks that one patient as failed (batch).  An optional ``patient_id`` key or column names the patient;
+   otherwise the file name (or the CSV row number) does.
+2. The template ``notebooks/patient-report.ipynb`` is parameterised with papermill's
+   ``parameterize_notebook`` and executed with nbclient on a kernel that is started once and reused (the
+   template's first cell clears the namespace).  The template only calls :func:`render_report_html`:
+   every figure in the report comes from ``recommend()``, nothing is recomputed in the notebook.
+3. nbconvert's ``HTMLExporter`` exports the output with the code hidden and without any remote asset
+   (no MathJax, RequireJS, Mermaid or widget scripts from a CDN): the file opens offline.
+4. ``--pdf`` prints the HTML with headless Chromium through Playwright (one browser for a whole batch,
+   network blocked).  ``-o X.html --pdf`` writes ``X.html`` and ``X.pdf``; ``-o X.pdf`` writes only the PDF.
+
+Safety: every file is written to a temporary name in the target folder and renamed when complete
+(``os.replace``), so a crash or Ctrl-C never leaves a partial report; an existing report is never
+overwritten without ``--force``; every patient-supplied string is escaped with :func:`html.escape`.
+Exit status: 0 every report written, 1 some patients failed, 2 bad usage or (single report) bad input.
+
+The third-party libraries (papermill, nbclient, nbconvert, playwright, yaml) are imported inside the
+functions that need them; :func:`render_report_html` needs only the standard library and netlib.
+
+Not a medical device; verify before clinical use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import html
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import INTENDED_USE, NOT_A_MEDICAL_DEVICE, __version__
+from .cohort import ID_COLUMN as ID_FIELD  # the optional patient_id key or column, as in `netlib cohort`
+from .inputs import InputError
+
+TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "notebooks" / "patient-report.ipynb"
+PATIENT_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+INDEX_NAME = "index.html"
+
+CELL_TIMEOUT_SECONDS = 120  # one report cell takes well under a second; a hung kernel is restarted
+KERNEL_STARTUP_TIMEOUT_SECONDS = 60
+
+# Headless Chromium for PDFs: the Debian package (Playwright cannot download its own browser here).
+# NETLIB_CHROMIUM overrides the executable; otherwise the first of these found on PATH is used.
+CHROMIUM_ENVIRONMENT_VARIABLE = "NETLIB_CHROMIUM"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
+PDF_FORMAT = "A4"
+PDF_MARGINS = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
+
+# Cells removed from the exported report: the template's notes, the namespace reset and the parameters.
+HIDDEN_CELL_TAGS = ("remove-cell", "parameters", "injected-parameters")
+
+# nbconvert's lab template, minus every block that loads a script from a CDN (RequireJS, MathJax,
+# Mermaid, the widget manager; the exporter's mathjax_url and require_js_url are emptied as well) and
+# minus JupyterLab's 230 kB stylesheet, which the report does not use: the page is a tenth of the size
+# and Chromium prints it about twice as fast.  The report brings its own styles (REPORT_CSS).
+_EXPORT_TEMPLATE_NAME = "netlib-report.html.j2"
+_EXPORT_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block notebook_css -%}
+<style type="text/css">
+body { margin: 0 auto; padding: 1.5rem 2rem; max-width: 64rem; background: #fff; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media print { body { padding: 0; max-width: none; } }
+</style>
+{%- endblock notebook_css -%}
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance
+# ---------------------------------------------------------------------------------------------
+
+def canonical_inputs(patient: Mapping[str, Any]) -> dict[str, Any]:
+    """The validated, typed values of the fields that were given (raises InputError).
+
+    YAML ``ki67_percent: 6`` and a CSV cell ``6.0`` give the same canonical value, so the same
+    patient has the same hash whichever file it came from.
+    """
+    from .pathway import PATIENT_FORM
+
+    clean = PATIENT_FORM.validate(patient)
+    return {name: value for name, value in clean.items() if value is not None}
+
+
+def inputs_sha256(patient: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of the inputs: keys sorted, no spaces, UTF-8; patient_id excluded."""
+    text = json.dumps(canonical_inputs(patient), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def git_revision(start: Path | None = None) -> str | None:
+    """The commit netlib was loaded from, read from ``.git`` without running git; None outside a checkout.
+
+    Uncommitted changes are not detected.
+    """
+    root = (start or Path(__file__).resolve().parent.parent) / ".git"
+    try:
+        head = (root / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref: "):
+            return head or None
+        ref = head[len("ref: "):]
+        loose = root / ref
+        if loose.is_file():
+            return loose.read_text(encoding="utf-8").strip() or None
+        for line in (root / "packed-refs").read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split(" ", 1)[0]
+    except OSError:
+        return None
+    return None
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def base_provenance(patient_id: str, source: str, *, generated_at: str | None = None,
+                    revision: str | None = None) -> dict[str, str]:
+    """What the caller knows about a report; :func:`render_report_html` adds what the kernel ran."""
+    return {"patient_id": patient_id, "source": source, "generated_at": generated_at or now_utc(),
+            "git_revision": revision or "not available"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The report body (used by the template notebook)
+# ---------------------------------------------------------------------------------------------
+
+_e = html.escape  # quote=True: safe in text and in attribute values
+_TABLE = '<table class="nr">'  # the class outranks JupyterLab's right-aligned, fixed-layout output tables
+
+REPORT_CSS = """
+.netlib-report { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+  font-size: 14px; line-height: 1.45; color: #1d1d1d; max-width: 60rem; }
+.netlib-report h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+.netlib-report h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem; border-bottom: 1px solid #bbb; }
+.netlib-report table.nr { border-collapse: collapse; width: 100%; margin: .3rem 0; table-layout: auto;
+  font-size: inherit; }
+.netlib-report table.nr th, .netlib-report table.nr td { border: 1px solid #ccc; padding: .25rem .45rem;
+  text-align: left; vertical-align: top; line-height: 1.4; }
+.netlib-report table.nr th { background: #f0f0f0; }
+.netlib-report table.nr th[scope="row"] { width: 14rem; }
+.netlib-report tr, .netlib-report li, .netlib-report dl { break-inside: avoid; page-break-inside: avoid; }
+.netlib-report .notice { border: 2px solid #a33; background: #fff3f3; padding: .5rem .7rem; margin: .6rem 0; }
+.netlib-report .glance { border: 1px solid #369; background: #f3f7fb; padding: .5rem .7rem; }
+.netlib-report .tier { display: inline-block; padding: 0 .4rem; border-radius: .3rem; background: #e4ecf4;
+  font-size: .85em; }
+.netlib-report .tier-preferred { background: #d6efd8; }
+.netlib-report .muted { color: #555; font-size: .9em; }
+.netlib-report table.nr tr.fired td { background: #eaf6ea; }
+.netlib-report code { font-size: .9em; }
+.netlib-report table.nr td.nowrap { white-space: nowrap; }
+.netlib-report table.nr td.mono { word-break: break-all; font-family: monospace; }
+"""
+
+
+def _text(value: Any) -> str:
+    """A value as the patient file gave it, escaped."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return _e(str(value))
+
+
+def _keys(citations: Iterable[str]) -> str:
+    keys = list(citations)
+    return f'<span class="muted">[{_e(", ".join(keys))}]</span>' if keys else ""
+
+
+def _tier(tier: str) -> str:
+    return f'<span class="tier tier-{_e(tier.replace(" ", "-"))}">{_e(tier)}</span>'
+
+
+def _result_cell(result) -> str:
+    """A calculator Result: headline, interpretation, warnings and sources."""
+    if result is None:
+        return '<span class="muted">not available from the inputs given</span>'
+    parts = [f"<strong>{_e(result.headline())}</strong> <span class=\"muted\">({_e(result.calculator)})</span>",
+             f"<div>{_e(result.interpretation)} {_keys(result.citations)}</div>"]
+    parts += [f'<div class="muted">Warning: {_e(w)}</div>' for w in result.warnings]
+    return "".join(parts)
+
+
+def _patient_rows(patient: Mapping[str, Any]) -> str:
+    from .pathway import PATIENT_FORM
+
+    rows = []
+    for declared in PATIENT_FORM.fields:
+        if declared.name not in patient or patient[declared.name] in (None, ""):
+            continue
+        given = patient[declared.name]
+        shown = _text(given)
+        if declared.kind == "choice" and isinstance(given, str) and declared.label_for(given) != given:
+            shown += f' <span class="muted">({_e(declared.label_for(given))})</span>'
+        rows.append(f"<tr><td>{_e(declared.label)}</td><td><code>{_e(declared.name)}</code></td>"
+                    f"<td>{shown}</td><td>{_e(declared.unit)}</td></tr>")
+    if not rows:
+        return '<p class="muted">No inputs were given.</p>'
+    return (f"{_TABLE}<thead><tr><th>Input</th><th>Field</th><th>Value as given</th><th>Unit</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _derived_rows(facts: Mapping[str, Any]) -> str:
+    grade = facts["grade"]
+    source = {"stated": "as reported", None: ""}.get(facts["grade_source"], f"from {facts['grade_source']}")
+    grade_cell = (f"<strong>{_e(grade)}</strong> <span class=\"muted\">{_e(source)}</span>" if grade
+                  else '<span class="muted">not determined</span>')
+    if facts["grade_result"] is not None:
+        grade_cell += _result_cell(facts["grade_result"]).join(("<div>", "</div>"))
+
+    sstr_cell = f"<strong>{_e(facts['sstr_status'])}</strong>"
+    if facts["sstr_result"] is not None:
+        sstr_cell += _result_cell(facts["sstr_result"]).join(("<div>", "</div>"))
+
+    prrt = facts["prrt_result"]
+    prrt_cell = _result_cell(prrt)
+    reasons = prrt.details.get("reasons", ())
+    if reasons:
+        prrt_cell += "<ul>" + "".join(f"<li>{_e(r)}</li>" for r in reasons) + "</ul>"
+    missing = prrt.details.get("missing_criteria", ())
+    if missing:
+        prrt_cell += f'<div class="muted">Not yet assessable: {_e(", ".join(missing))}</div>'
+
+    status = facts["status"]
+    response = [f"Disease status: <strong>{_e(status)}</strong>" if status
+                else 'Disease status: <span class="muted">not given</span>']
+    if facts["recist_response"] is not None:
+        response.append(f"RECIST 1.1 response as reported: <strong>{_e(facts['recist_response'])}</strong>")
+    response.append("Tumour growth rate: " + _result_cell(facts["tgr_result"]))
+
+    rows = (("Grade", grade_cell), ("Somatostatin-receptor status", sstr_cell),
+            ("Renal function", _result_cell(facts["renal_result"])), ("PRRT eligibility (NETTER-1)", prrt_cell),
+            ("Response and growth", "".join(f"<div>{line}</div>" for line in response)))
+    body = "".join(f"<tr><th scope=\"row\">{_e(label)}</th><td>{cell}</td></tr>" for label, cell in rows)
+    return f"{_TABLE}<tbody>{body}</tbody></table>"
+
+
+def _recommendation_items(result) -> str:
+    if not result.recommendations:
+        why = result.redirect or "No option can be recommended until the missing information below is known."
+        return f"<p>{_e(why)}</p>"
+    items = []
+    for rec in result.recommendations:
+        parts = [f"<strong>{_e(rec.name)}</strong> {_tier(rec.tier)}",
+                 f"<div>{_e(rec.rationale)}</div>",
+                 f'<div class="muted">Evidence: {_e(rec.evidence)}. Rules: {_e(", ".join(rec.rule_ids))}. '
+                 f'Sources: {_e(", ".join(rec.citations))}.</div>']
+        if rec.dose:
+            parts.insert(2, f"<div>Dose: {_e(rec.dose)}</div>")
+        if rec.car_t_note:
+            parts.append(f"<div><em>{_e(rec.car_t_note)}</em></div>")
+        items.append("<li>" + "".join(parts) + "</li>")
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+def _exclusion_rows(result) -> str:
+    if not result.excluded:
+        return ""
+    rows = "".join(f'<tr><td>{_e(x.name)}</td><td class="nowrap">{_e(x.rule_id)}</td><td>{_e(x.reason)} '
+                   f"{_keys(x.citations)}</td></tr>" for x in result.excluded)
+    return (f"<h3>Not recommended</h3>{_TABLE}<thead><tr><th>Option</th><th>Rule</th><th>Reason</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>")
+
+
+def _missing_items(result) -> str:
+    if not result.missing:
+        return "<p>Nothing the decision tables need is missing.</p>"
+    items = "".join(f"<li><strong>{_e(m.item)}</strong>: {_e(m.how)}</li>" for m in result.missing)
+    return f"<ul>{items}</ul>"
+
+
+def _trace_rows(result) -> str:
+    rows = "".join(f'<tr class="{"fired" if t.fired else "skipped"}"><td class="nowrap">{_e(t.rule_id)}</td>'
+                   f'<td class="nowrap">{"fired" if t.fired else "not applied"}</td><td>{_e(t.decided_by)}</td>'
+                   f"<td>{_e(t.outcome)}</td></tr>" for t in result.trace)
+    return (f"{_TABLE}<thead><tr><th>Rule</th><th>Result</th><th>Decided by</th><th>Outcome</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def top_recommendation(result) -> str:
+    """One line for the index and the report's summary: the best option with its tier, or why there is none."""
+    if result.recommendations:
+        best = result.recommendations[0]
+        return f"{best.name} ({best.tier})"
+    if result.redirect:
+        return "redirected: outside the low-grade pathway"
+    return "none until the missing information is known"
+
+
+PROVENANCE_LABELS = (
+    ("patient_id", "Patient"), ("source", "Input"), ("inputs_sha256", "Inputs SHA-256 (canonical JSON)"),
+    ("netlib_version", "netlib version"), ("ruleset_version", "Rule-set version"),
+    ("git_revision", "Git revision"), ("template", "Template"), ("generated_at", "Generated (UTC)"),
+)
+
+
+def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any] | None = None) -> str:
+    """The whole report for one patient as an HTML fragment (every patient-supplied string escaped).
+
+    ``provenance`` carries what the caller knows (patient_id, source, generated_at, git_revision); the
+    netlib and rule-set versions and the inputs' hash are added here, from the code that actually ran.
+    Raises :class:`netlib.InputError` for invalid input, like ``recommend``.
+    """
+    from .pathway import recommend
+
+    result = recommend(patient)
+    given = dict(provenance or {})
+    patient_id = str(given.get("patient_id") or "unnamed patient")
+    record = {"template": "notebooks/patient-report.ipynb", "generated_at": now_utc(),
+              "git_revision": "not available", **given, "patient_id": patient_id,
+              "netlib_version": __version__, "ruleset_version": result.ruleset_version,
+              "inputs_sha256": inputs_sha256(patient)}
+    provenance_rows = "".join(f'<tr><th scope="row">{_e(label)}</th><td class="mono">'
+                              f'{_e(str(record.get(key, "")))}</td></tr>' for key, label in PROVENANCE_LABELS)
+    always = "".join(f"<li>{_e(statement)} {_keys(keys)}</li>" for statement, keys in result.always)
+    car_t = "".join(f"<li>{_e(r['statement'])} {_keys(r['citations'])}</li>" for r in result.car_t["reasons"])
+    redirect = f"<p><strong>Redirected:</strong> {_e(result.redirect)}</p>" if result.redirect else ""
+    return f"""<div class="netlib-report">
+<style>{REPORT_CSS}</style>
+<h1>Tumour-board report</h1>
+<p>Patient: <strong class="patient-id">{_e(patient_id)}</strong></p>
+<div class="notice"><strong>{_e(NOT_A_MEDICAL_DEVICE)}</strong> {_e(INTENDED_USE)}</div>
+<div class="glance">
+<div>Pathway: <strong>{_e(result.pathway)}</strong> (rule set {_e(result.ruleset_version)})</div>
+<div>Top recommendation: <strong class="top-recommendation">{_e(top_recommendation(result))}</strong></div>
+</div>
+{redirect}
+<h2>Patient summary</h2>
+{_patient_rows(patient)}
+<h2>Derived results</h2>
+{_derived_rows(result.facts)}
+<h2>Recommendations</h2>
+{_recommendation_items(result)}
+{_exclusion_rows(result)}
+<h3>For every patient</h3>
+<ul>{always}</ul>
+<h2>Missing information</h2>
+{_missing_items(result)}
+<h2>CAR-T cell therapy</h2>
+<p><strong>{_e(result.car_t["position"])}</strong></p>
+<ul>{car_t}</ul>
+<h2>Decision trace</h2>
+{_trace_rows(result)}
+<h2>Provenance</h2>
+{_TABLE}<tbody>{provenance_rows}</tbody></table>
+<p class="muted">Citation keys refer to the book's bibliography (book/references.bib).</p>
+<div class="notice"><strong>{_e(NOT_A_MEDICAL_DEVICE)}</strong> Intended use: {_e(INTENDED_USE)}</div>
+</div>"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+
+def write_atomic(target: Path, data: bytes, *, force: bool = False) -> None:
+    """Write ``data`` to a temporary file beside ``target`` and rename it into place when complete.
+
+    Refuses to replace an existing file unless ``force``.  On any error (or Ctrl-C) the temporary file is
+    removed, so ``target`` is either absent, the old file, or the complete new one.
+    """
+    if not force and target.exists():
+        raise FileExistsError(f"{target} exists; refusing to overwrite it without --force")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp creates 0600; reports are ordinary files
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution: one kernel, reused
+# ---------------------------------------------------------------------------------------------
+
+@contextmanager
+def _without_rfc3987_syntax():
+    """Import nbformat without rfc3987_syntax: saves about a second of CPU per process.
+
+    jsonschema (imported by nbformat) loads rfc3987_syntax when it is installed, which builds a Lark
+    grammar at import time, only to check the "iri" string formats that notebook validation never uses.
+    jsonschema imports it under ``suppress(ImportError)``, so marking it absent while jsonschema is first
+    imported just leaves those two format checkers out.  Nothing changes if jsonschema is already loaded.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        yield
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        yield
+    finally:
+        if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
+            del sys.modules["rfc3987_syntax"]
+
+
+class ReportEngine:
+    """Executes the template on one IPython kernel (started once, reused) and exports HTML.
+
+    The kernel is launched first, so that it boots while papermill, nbclient and nbconvert are imported.
+    A kernel that dies or hangs is restarted; the patient being rendered is reported as failed.
+    """
+
+    def __init__(self, template: Path = TEMPLATE_PATH, *, timeout: int = CELL_TIMEOUT_SECONDS):
+        template = Path(template)
+        if not template.is_file():
+            raise FileNotFoundError(f"report template {template} not found")
+        kernel_name = json.loads(template.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"]
+        from jupyter_client.kernelspec import NoSuchKernel
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        # The asynchronous manager, as nbclient uses when it owns the kernel: its client lets nbclient
+        # notice a dead kernel and enforce the cell timeout (a blocking client would wait forever).
+        self._kernel_log = tempfile.TemporaryFile()  # ipykernel's stderr: TCP warnings, or why it died
+        self._sync = run_sync
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.kc = None
+        self.timeout = timeout
+        self._needs_restart = False
+        try:
+            try:
+                self._sync(self.km.start_kernel)(stderr=self._kernel_log)
+            except NoSuchKernel:
+                raise ReportError(f"no Jupyter kernel named {kernel_name!r} (the template's kernelspec); "
+                                  "install ipykernel where netlib is installed") from None
+            with _without_rfc3987_syntax():
+                import nbformat  # noqa: F401  (imports jsonschema)
+            from nbconvert import HTMLExporter
+            from nbconvert.preprocessors import TagRemovePreprocessor
+            from papermill.iorw import load_notebook_node
+            from jinja2 import DictLoader
+
+            self.template = load_notebook_node(str(template))
+            self.exporter = HTMLExporter(
+                template_name="lab", template_file=_EXPORT_TEMPLATE_NAME,
+                extra_loaders=[DictLoader({_EXPORT_TEMPLATE_NAME: _EXPORT_TEMPLATE})],
+                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                mathjax_url="", require_js_url="", embed_images=True)
+            self.exporter.register_preprocessor(
+                TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_CELL_TAGS), enabled=True), enabled=True)
+        except BaseException:
+            self.close()
+            raise
+
+    def execute(self, patient: Mapping[str, Any], provenance: Mapping[str, Any]):
+        """The executed notebook for one patient (raises ReportError when a cell fails)."""
+        import copy
+
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from papermill.parameterize import parameterize_notebook
+
+        if self._needs_restart or not self._sync(self.km.is_alive)():
+            self._restart()
+        notebook = parameterize_notebook(copy.deepcopy(self.template),
+                                         {"patient": dict(patient), "provenance": dict(provenance)})
+        client = NotebookClient(notebook, km=self.km, timeout=self.timeout,
+                                startup_timeout=KERNEL_STARTUP_TIMEOUT_SECONDS, record_timing=False)
+        client.kc = self.kc
+        try:
+            try:
+                client.execute()
+            finally:
+                self.kc = client.kc  # reuse the client's channels for the next patient
+        except CellExecutionError as error:
+            raise ReportError(f"the template failed: {error.ename}: {error.evalue}") from None
+        except (CellTimeoutError, DeadKernelError) as error:
+            self._needs_restart = True  # before the next patient, not now: this may be a Ctrl-C
+            tail = self._kernel_log_tail()
+            raise ReportError(f"the kernel stopped or hung: {str(error).splitlines()[0]}"
+                              + (f"; kernel log: {tail}" if tail else "")) from None
+        return notebook
+
+    def _kernel_log_tail(self, size: int = 600) -> str:
+        """The end of the kernel's stderr, read without moving the offset the kernel writes at."""
+        try:
+            descriptor = self._kernel_log.fileno()
+            length = os.fstat(descriptor).st_size
+            text = os.pread(descriptor, min(size, length), max(0, length - size)).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+        lines = [line for line in text.splitlines() if "without encryption" not in line]
+        return " | ".join(lines[-3:]).strip()
+
+    def render(self, patient: Mapping[str, Any], provenance: Mapping[str, Any]) -> str:
+        """The complete, offline HTML page for one patient."""
+        notebook = self.execute(patient, provenance)
+        title = f"Tumour-board report: {provenance.get('patient_id', '')}"  # the template escapes it
+        body, _resources = self.exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+        body = strip_style_comments(body)
+        problem = remote_asset_references(body)
+        if problem:
+            raise ReportError(f"the exported HTML refers to a remote asset ({problem[0]}); not written")
+        return body
+
+    def _restart(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km.has_kernel:
+            self._sync(self.km.restart_kernel)(now=True)
+        else:
+            self._sync(self.km.start_kernel)(stderr=self._kernel_log)
+        self._needs_restart = False
+
+    def close(self) -> None:
+        """Stop the channels and the kernel (idempotent)."""
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            if self.km.has_kernel:
+                self._sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            self._kernel_log.close()
+
+    def __enter__(self) -> "ReportEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class ReportError(RuntimeError):
+    """One report could not be made (the patient's input was valid)."""
+
+
+def _brief(error: BaseException) -> str:
+    """An exception in one line (Playwright's errors carry whole browser logs)."""
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else ""
+    return first if isinstance(error, ReportError) else f"{type(error).__name__}: {first}".rstrip(": ")
+
+
+def strip_style_comments(page: str) -> str:
+    """Drop /* comments */ inside <style> blocks: stylesheets credit their sources with URLs, which would
+    make a report look as if it referred to remote hosts."""
+    import re
+
+    comment = re.compile(r"/\*.*?\*/", re.DOTALL)
+    return re.sub(r"(<style[^>]*>)(.*?)(</style>)",
+                  lambda m: m.group(1) + comment.sub("", m.group(2)) + m.group(3), page,
+                  flags=re.DOTALL | re.IGNORECASE)
+
+
+def remote_asset_references(text: str) -> list[str]:
+    """``src=``/``href=``/``url(``/``@import``/``import(`` references to http(s) hosts in an HTML page."""
+    import re
+
+    pattern = re.compile(r"""(?:\b(?:src|href|action|poster|data)\s*=\s*["']?|url\(\s*["']?|@import\s+["']?|"""
+                         r"""\bimport\s*\(\s*["'])\s*(?:https?:)?//""", re.IGNORECASE)
+    return [match.group(0) for match in pattern.finditer(text)]
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF: headless Chromium through Playwright, one browser for many reports
+# ---------------------------------------------------------------------------------------------
+
+def chromium_executable() -> str:
+    chosen = os.environ.get(CHROMIUM_ENVIRONMENT_VARIABLE)
+    if chosen:
+        return chosen
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ReportError(f"no Chromium found for the PDF (looked for {', '.join(CHROMIUM_NAMES)} on PATH); "
+                      f"set {CHROMIUM_ENVIRONMENT_VARIABLE} to its path")
+
+
+class PdfPrinter:
+    """Prints HTML pages to PDF with one headless Chromium; the network is blocked."""
+
+    def __init__(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        executable = chromium_executable()
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+            # Reports carry no scripts; printing runs none and fetches nothing.
+            self._context = self._browser.new_context(offline=True, java_script_enabled=False)
+            self._context.route(lambda url: not url.startswith(("data:", "about:")),
+                                lambda route: route.abort())
+        except BaseException:
+            self._playwright.stop()
+            raise
+
+    def pdf(self, page_html: str, patient_id: str) -> bytes:
+        footer = (f'<div style="font-size:7px;width:100%;margin:0 12mm;display:flex;'
+                  f'justify-content:space-between;font-family:sans-serif">'
+                  f"<span>{_e(patient_id)} · netlib {_e(__version__)} · {_e(NOT_A_MEDICAL_DEVICE)}</span>"
+                  f'<span><span class="pageNumber"></span>/<span class="totalPages"></span></span></div>')
+        page = self._context.new_page()
+        try:
+            page.set_content(page_html, wait_until="load")
+            data = page.pdf(format=PDF_FORMAT, print_background=True, margin=PDF_MARGINS,
+                            display_header_footer=True, header_template="<span></span>", footer_template=footer)
+        finally:
+            page.close()
+        if not data.startswith(b"%PDF"):
+            raise ReportError("Chromium did not return a PDF")
+        return data
+
+    def close(self) -> None:
+        """Best effort: after Ctrl-C the browser and Playwright's driver may already be gone."""
+        for step in (self._browser.close, self._playwright.stop):
+            try:
+                step()
+            except Exception:
+                pass
+
+    def __enter__(self) -> "PdfPrinter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading patients
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Patient:
+    """One patient of a report run: the given values, or why they cannot be used."""
+
+    patient_id: str
+    source: str
+    values: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    error_field: str | None = None
+    top: str = ""
+    pathway: str = ""
+
+    def check(self) -> None:
+        """Validate with recommend(): sets ``error`` instead of raising (batch) -- the kernel never sees it."""
+        from .pathway import recommend
+
+        if self.error:
+            return
+        try:
+            result = recommend(self.values)
+        except InputError as error:
+            self.error, self.error_field = str(error), error.field
+            return
+        self.top, self.pathway = top_recommendation(result), result.pathway
+
+
+def _split_id(values: dict[str, Any], default: str) -> str:
+    given = values.pop(ID_FIELD, None)
+    return default if given is None or str(given).strip() == "" else str(given).strip()
+
+
+def read_patient_file(path: str | Path) -> Patient:
+    """One patient from YAML or JSON (raises UsageError for an unreadable file)."""
+    from .cli import load_patient_file
+
+    values = load_patient_file(str(path))
+    return Patient(_split_id(values, Path(path).stem), str(path), values)
+
+
+def read_csv_patients(path: Path) -> list[Patient]:
+    """Rows of a cohort CSV, read as ``netlib cohort`` reads them.
+
+    Column names are patient fields plus an optional patient_id (default: the row number); an empty cell
+    is a value not given; an unknown column refuses the whole file (InputError, exit 2).
+    """
+    from .pathway import PATIENT_FORM
+
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        unknown = [c for c in reader.fieldnames or () if c != ID_FIELD and c not in PATIENT_FORM.by_name]
+        if unknown:
+            raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
+                             f"column {unknown[0]!r} is not a patient field")
+        patients = []
+        for number, row in enumerate(reader, 1):
+            values = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+            patient = Patient(_split_id(values, str(number)), f"{path.name} row {number}", values)
+            if None in row:
+                patient.error, patient.error_field = (f"row {number} has more cells than the header "
+                                                      f"({len(reader.fieldnames or ())} columns)"), "row"
+            patients.append(patient)
+    return patients
+
+
+def read_batch(source: str | Path) -> list[Patient]:
+    """A CSV file (one patient a row) or a folder (every *.yaml, *.yml and *.json file, sorted)."""
+    from .cli import UsageError
+
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in PATIENT_FILE_SUFFIXES and p.is_file())
+        if not files:
+            raise UsageError(f"netlib report: no *.yaml, *.yml or *.json patient files in {source}")
+        patients = []
+        for file in files:
+            try:
+                patients.append(read_patient_file(file))
+            except UsageError as error:
+                patients.append(Patient(file.stem, str(file), error=str(error), error_field="file"))
+        return patients
+    if path.is_file() and path.suffix.lower() == ".csv":
+        patients = read_csv_patients(path)
+        if not patients:
+            raise UsageError(f"netlib report: {source} has no patient rows")
+        return patients
+    raise UsageError(f"netlib report: --batch needs a .csv file or a folder of patient files; got {source!r}")
+
+
+def file_stem(patient_id: str, taken: set[str]) -> str:
+    """A safe, unique file name stem for a patient id (ASCII letters, digits, '-', '_', '.')."""
+    stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in patient_id)
+    stem = "_".join(part for part in stem.split("_") if part).strip("._")[:80] or "patient"
+    candidate, number = stem, 2
+    while candidate.lower() in taken:
+        candidate, number = f"{stem}-{number}", number + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+# ---------------------------------------------------------------------------------------------
+# One report
+# ---------------------------------------------------------------------------------------------
+
+def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool = False,
+               template: Path = TEMPLATE_PATH) -> list[Path]:
+    """Validate, execute, export and write one report; returns the files written.
+
+    ``output`` ending in .pdf writes only the PDF; otherwise the HTML, plus a PDF beside it with ``pdf``.
+    Invalid input raises InputError before any kernel starts.
+    """
+    from .pathway import recommend
+
+    recommend(patient.values)  # InputError here: nothing started, nothing written
+    pdf_only = output.suffix.lower() == ".pdf"
+    pdf = pdf or pdf_only
+    targets = [output] if pdf_only else [output] + ([output.with_suffix(".pdf")] if pdf else [])
+    _refuse_existing(targets, force)
+    if pdf:
+        _require_chromium()
+    provenance = base_provenance(patient.patient_id, patient.source, revision=git_revision())
+    with ReportEngine(template) as engine:
+        page = engine.render(patient.values, provenance)
+    written = []
+    if not pdf_only:
+        write_atomic(output, page.encode("utf-8"), force=force)
+        written.append(output)
+    if pdf:
+        try:
+            with PdfPrinter() as printer:
+                data = printer.pdf(page, patient.patient_id)
+        except Exception as error:
+            raise ReportError(f"PDF failed: {_brief(error)}") from None
+        write_atomic(targets[-1], data, force=force)
+        written.append(targets[-1])
+    return written
+
+
+def _require_chromium() -> None:
+    """--pdf without a browser is bad usage: say so before any work starts."""
+    from .cli import UsageError
+
+    try:
+        chromium_executable()
+    except ReportError as error:
+        raise UsageError(f"netlib report: --pdf: {error}") from None
+
+
+def _refuse_existing(targets: Sequence[Path], force: bool) -> None:
+    from .cli import UsageError
+
+    if force:
+        return
+    existing = [t for t in targets if t.exists()]
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise UsageError(f"netlib report: {existing[0]} exists{more}; refusing to overwrite without --force")
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch: spawned workers, each with one reused kernel
+# ---------------------------------------------------------------------------------------------
+
+_WORKER_ENGINE: ReportEngine | None = None
+_WORKER_ERROR: str | None = None  # why this worker has no engine (reported for each of its patients)
+
+
+def _worker_start(template: str) -> None:
+    """Process-pool initializer: one kernel per worker, shut down when the worker exits.
+
+    The worker leaves the terminal's process group, so Ctrl-C reaches only the parent, which cancels
+    the queued patients and lets the running ones finish their (atomic) writes.
+    """
+    from multiprocessing import util
+
+    global _WORKER_ENGINE, _WORKER_ERROR
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    try:
+        _WORKER_ENGINE = ReportEngine(Path(template))
+    except Exception as error:
+        _WORKER_ERROR = f"could not start the report kernel: {_brief(error)}"
+        return
+    util.Finalize(_WORKER_ENGINE, _WORKER_ENGINE.close, exitpriority=10)
+
+
+def _worker_render(job: tuple[int, dict, dict, str, bool]) -> tuple[int, str | None]:
+    """Render and write one HTML report; returns (index, error or None)."""
+    index, values, provenance, html_path, force = job
+    if _WORKER_ENGINE is None:
+        return index, _WORKER_ERROR or "the report worker has no kernel"
+    try:
+        page = _WORKER_ENGINE.render(values, {**provenance, "generated_at": now_utc()})
+        write_atomic(Path(html_path), page.encode("utf-8"), force=force)
+    except ReportError as error:
+        return index, str(error)
+    except Exception as error:  # one patient's failure must not stop the batch
+        return index, _brief(error)
+    return index, None
+
+
+@dataclass
+class BatchSummary:
+    patients: list[Patient]
+    files: dict[int, dict[str, str]]
+    index_path: Path
+    seconds: float
+
+    @property
+    def failed(self) -> list[Patient]:
+        return [p for p in self.patients if p.error]
+
+
+def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, force: bool = False,
+              workers: int | None = None, progress: bool = True, template: Path = TEMPLATE_PATH) -> BatchSummary:
+    """One report per patient plus index.html; a bad patient is recorded, never fatal to the others."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from .cohort import Progress
+
+    started = time.perf_counter()
+    patients = read_batch(source)
+    for patient in patients:
+        patient.check()
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        from .cli import UsageError
+
+        raise UsageError(f"netlib report: -o {outdir} must be a folder for --batch")
+    taken = {Path(INDEX_NAME).stem}
+    files: dict[int, dict[str, str]] = {}
+    for number, patient in enumerate(patients):
+        if not patient.error:
+            stem = file_stem(patient.patient_id, taken)
+            files[number] = {"html": f"{stem}.html", **({"pdf": f"{stem}.pdf"} if pdf else {})}
+    targets = [outdir / INDEX_NAME] + [outdir / name for entry in files.values() for name in entry.values()]
+    _refuse_existing(targets, force)
+    if pdf and files:
+        _require_chromium()
+    if not Path(template).is_file():
+        from .cli import UsageError
+
+        raise UsageError(f"netlib report: template {template} not found")
+    outdir.mkdir(parents=True, exist_ok=True)
+
+    revision, generated_at = git_revision(), now_utc()
+    jobs = [(number, patients[number].values,
+             base_provenance(patients[number].patient_id, patients[number].source, generated_at=generated_at,
+                             revision=revision),
+             str(outdir / entry["html"]), force) for number, entry in files.items()]
+    bar = Progress(len(patients), progress)
+    done = len(patients) - len(jobs)
+    bar.update(done)
+    if jobs:
+        count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+        printer, printer_error = None, None
+        pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_start, initargs=(str(template),))
+        try:
+            futures = {pool.submit(_worker_render, job): job[0] for job in jobs}
+            if pdf:  # while the workers start their kernels
+                try:
+                    printer = PdfPrinter()
+                except Exception as error:
+                    printer_error = f"PDF failed: Chromium did not start: {_brief(error)}"
+            for future in as_completed(futures):
+                number = futures[future]
+                try:
+                    error = future.result()[1]
+                except Exception as crash:  # the worker itself died (e.g. no kernel could start)
+                    error = f"report worker failed: {_brief(crash)}"
+                patient = patients[number]
+                if error is not None:
+                    patient.error, patient.error_field = error, "report"
+                    del files[number]
+                elif pdf:
+                    error = printer_error or _print_pdf(printer, outdir, files[number], patient, force)
+                    if error is not None:  # the HTML report stands; the index links it and says why no PDF
+                        patient.error, patient.error_field = error, "pdf"
+                        del files[number]["pdf"]
+                done += 1
+                bar.update(done)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            if printer is not None:
+                printer.close()
+    index_path = outdir / INDEX_NAME
+    write_atomic(index_path, render_index_html(patients, files, generated_at, revision).encode("utf-8"),
+                 force=force)
+    return BatchSummary(patients, files, index_path, time.perf_counter() - started)
+
+
+def _print_pdf(printer: PdfPrinter, outdir: Path, entry: dict[str, str], patient: Patient,
+               force: bool) -> str | None:
+    try:
+        page = (outdir / entry["html"]).read_text(encoding="utf-8")
+        write_atomic(outdir / entry["pdf"], printer.pdf(page, patient.patient_id), force=force)
+    except Exception as error:
+        return f"PDF failed: {_brief(error)}"
+    return None
+
+
+def render_index_html(patients: Sequence[Patient], files: Mapping[int, Mapping[str, str]], generated_at: str,
+                      revision: str | None) -> str:
+    """The batch's index page: one row per patient, failures with their reason (all text escaped)."""
+    from .pathway import RULESET_VERSION
+
+    rows = []
+    for number, patient in enumerate(patients):
+        links = " ".join(f'<a href="{_e(name)}">{_e(kind.upper())}</a>'
+                         for kind, name in files.get(number, {}).items())
+        if patient.error:
+            status = "failed"
+            field_name = f"<code>{_e(patient.error_field)}</code>: " if patient.error_field else ""
+            detail = f'<span class="error">{field_name}{_e(patient.error)}</span>'
+        else:
+            status, detail = "report written", _e(patient.top)
+        rows.append(f'<tr class="{"failed" if patient.error else "ok"}"><td>{number + 1}</td>'
+                    f"<td>{_e(patient.patient_id)}</td><td>{_e(patient.source)}</td><td>{status}</td>"
+                    f"<td>{_e(patient.pathway)}</td><td>{detail}</td><td>{links}</td></tr>")
+    failed = sum(1 for p in patients if p.error)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Tumour-board reports</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 2rem;
+  color: #1d1d1d; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #ccc; padding: .3rem .5rem;
+  text-align: left; vertical-align: top; }} th {{ background: #f0f0f0; }}
+tr.failed td {{ background: #fff3f3; }} .error {{ color: #8a1c1c; }}
+.notice {{ border: 2px solid #a33; background: #fff3f3; padding: .5rem .7rem; margin: .6rem 0; }}
+.muted {{ color: #555; font-size: .9em; }}
+</style></head>
+<body>
+<h1>Tumour-board reports</h1>
+<div class="notice"><strong>{_e(NOT_A_MEDICAL_DEVICE)}</strong> {_e(INTENDED_USE)}</div>
+<p>{len(patients)} patients: {len(patients) - failed} reports written, {failed} failed.</p>
+<table><thead><tr><th>#</th><th>Patient</th><th>Input</th><th>Status</th><th>Pathway</th>
+<th>Top recommendation, or why it failed</th><th>Files</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+<p class="muted">netlib {_e(__version__)} · rule set {_e(RULESET_VERSION)} · git revision
+{_e(revision or "not available")} · generated {_e(generated_at)} (UTC)</p>
+</body></html>
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+def _parser():
+    from .cli import _Parser
+
+    parser = _Parser(prog="netlib report",
+                     description="Tumour-board report(s) as offline HTML (and PDF) from the report template.",
+                     epilog=f"Exit status: 0 all written, 1 some patients failed, 2 bad usage or input. "
+                            f"{NOT_A_MEDICAL_DEVICE}")
+    parser.add_argument("file", nargs="?", help="one patient as YAML or JSON (optional key patient_id)")
+    parser.add_argument("--batch", metavar="CSV_OR_FOLDER",
+                        help="a cohort CSV (patient fields plus optional patient_id) or a folder of patient files")
+    parser.add_argument("-o", "--output", required=True,
+                        help="the report (.html, or .pdf for a PDF only); with --batch, the output folder")
+    parser.add_argument("--pdf", action="store_true", help="also print a PDF beside each HTML report")
+    parser.add_argument("--force", action="store_true", help="overwrite existing reports")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="batch: parallel workers, each with one kernel (default: the number of CPUs)")
+    parser.add_argument("--no-progress", action="store_true", help="batch: no progress bar")
+    parser.add_argument("--template", default=str(TEMPLATE_PATH), help=argparse.SUPPRESS)  # tests, benchmarks
+    return parser
+
+
+def cmd_report(argv: Sequence[str]) -> int:
+    """``netlib report``: returns the exit status; raises UsageError / InputError for status 2."""
+    from .cli import EXIT_OK, EXIT_SOME_FAILED, UsageError
+
+    args = _parser().parse_args(list(argv))
+    template = Path(args.template)
+    if bool(args.file) == bool(args.batch):
+        raise UsageError("netlib report: give one patient file, or --batch CSV_OR_FOLDER (not both)")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"netlib report: --workers must be at least 1; got {args.workers}")
+    if args.batch:
+        summary = run_batch(args.batch, args.output, pdf=args.pdf, force=args.force, workers=args.workers,
+                            progress=not args.no_progress, template=template)
+        failed = summary.failed
+        sys.stderr.write(f"netlib report: {len(summary.patients)} patients, {len(summary.files)} reports written "
+                         f"to {args.output}, {len(failed)} failed ({summary.seconds:.1f} s); "
+                         f"index: {summary.index_path}\n")
+        for patient in failed:
+            sys.stderr.write(f"  failed: {patient.patient_id} ({patient.source}): {patient.error}\n")
+        return EXIT_SOME_FAILED if failed else EXIT_OK
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise UsageError(f"netlib report: -o must end in .html or .pdf; got {args.output!r}")
+    if not template.is_file():
+        raise UsageError(f"netlib report: template {template} not found")
+    patient = read_patient_file(args.file)
+    try:
+        written = report_one(patient, output, pdf=args.pdf, force=args.force, template=template)
+    except ReportError as error:
+        sys.stderr.write(f"netlib report: {patient.patient_id}: {error}\n")
+        return EXIT_SOME_FAILED
+    for path in written:
+        sys.stderr.write(f"netlib report: wrote {path}\n")
+    return EXIT_OK
