@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FILTER := grep -v -e "is ignored: it is neither a file nor a directory" || true
 
-.PHONY: setup system book test test-fast lab bench clean
+.PHONY: setup system book test test-fast lab notebooks bench bench-book bench-reports bench-live clean
 
 setup: system $(VENV)/.installed node_modules/.installed
 
@@ -42,8 +42,23 @@ test-fast: $(VENV)/.installed
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/
 
+# Refresh the outputs stored in the chapter notebooks (nbval compares against them).
+notebooks: setup
+	$(PY) scripts/build_book.py --store-outputs
+
+# Benchmarks print their figures; they are not tests.
 bench: $(VENV)/.installed
 	$(PY) benchmarks/calculators.py
+	$(PY) benchmarks/pathway.py
+
+bench-book: setup
+	$(PY) benchmarks/book_build.py
+
+bench-reports: setup
+	$(PY) benchmarks/reports.py
+
+bench-live: book
+	$(PY) benchmarks/live.py
 
 clean:
-	rm -rf _build .jupyter_cache dist
+	rm -rf _build .jupyter_cache dist _assets/offline/require.js _assets/offline/widgets _assets/offline/mathjax

@@ -68,6 +68,23 @@ def evaluate_row(row: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a patient CSV: a header of patient fields (plus an optional patient_id), one patient a
+    row.  An unknown column or a file that is not UTF-8 CSV refuses the whole file (InputError); a row with
+    more cells than the header keeps its extra cells under the key None for the caller to report."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            unknown = [c for c in reader.fieldnames or () if c != ID_COLUMN and c not in PATIENT_FORM.by_name]
+            if unknown:
+                raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
+                                 f"column {unknown[0]!r} is not a patient field")
+            return list(reader)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InputError("csv", str(path), "a UTF-8 CSV file",
+                         f"{path} cannot be read as a UTF-8 CSV file: {error}") from None
+
+
 def run_cohort(input_path: str, output_path: str, *, force: bool = False, progress: bool = True) -> dict:
     source = Path(input_path)
     target = Path(output_path)
@@ -76,17 +93,7 @@ def run_cohort(input_path: str, output_path: str, *, force: bool = False, progre
     if target.exists() and not force:
         raise InputError("output", output_path, "a new file (or --force)",
                          f"{output_path} exists; refusing to overwrite it without --force")
-    try:
-        with source.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            unknown = [c for c in reader.fieldnames or () if c != ID_COLUMN and c not in PATIENT_FORM.by_name]
-            if unknown:
-                raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
-                                 f"column {unknown[0]!r} is not a patient field")
-            rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise InputError("csv", input_path, "a UTF-8 CSV file",
-                         f"{input_path} cannot be read as a UTF-8 CSV file: {error}") from None
+    rows = read_rows(source)
     bar = Progress(len(rows), progress)
     errors = 0
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,6 @@ Not a medical device; verify before clinical use.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import html
 import json
@@ -697,22 +696,15 @@ def read_csv_patients(path: Path) -> list[Patient]:
     Column names are patient fields plus an optional patient_id (default: the row number); an empty cell
     is a value not given; an unknown column refuses the whole file (InputError, exit 2).
     """
-    from .pathway import PATIENT_FORM
+    from .cohort import read_rows
 
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        unknown = [c for c in reader.fieldnames or () if c != ID_FIELD and c not in PATIENT_FORM.by_name]
-        if unknown:
-            raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
-                             f"column {unknown[0]!r} is not a patient field")
-        patients = []
-        for number, row in enumerate(reader, 1):
-            values = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-            patient = Patient(_split_id(values, str(number)), f"{path.name} row {number}", values)
-            if None in row:
-                patient.error, patient.error_field = (f"row {number} has more cells than the header "
-                                                      f"({len(reader.fieldnames or ())} columns)"), "row"
-            patients.append(patient)
+    patients = []
+    for number, row in enumerate(read_rows(path), 1):
+        values = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+        patient = Patient(_split_id(values, str(number)), f"{path.name} row {number}", values)
+        if None in row:
+            patient.error, patient.error_field = f"row {number} has more cells than the header", "row"
+        patients.append(patient)
     return patients
 
 
