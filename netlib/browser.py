@@ -31,7 +31,11 @@ def schemas_json() -> str:
 
 
 def calculate(calculator_id: str, values_json: str) -> str:
-    """Evaluate one calculator from a JSON object of field values."""
+    """Evaluate one calculator from a JSON object of field values.
+
+    The answer also carries the result's one-line ``headline`` (value with unit and/or
+    category), formatted by netlib so that the page shows exactly what Python shows.
+    """
     from .calculators import get
 
     try:
@@ -41,7 +45,7 @@ def calculate(calculator_id: str, values_json: str) -> str:
         result = get(calculator_id).evaluate(_clean(values))
     except InputError as error:
         return json.dumps({"ok": False, "error": error.as_dict()}, ensure_ascii=False)
-    return json.dumps({"ok": True, "result": result.as_dict()}, ensure_ascii=False)
+    return json.dumps({"ok": True, "result": result.as_dict(), "headline": result.headline()}, ensure_ascii=False)
 
 
 def recommend(values_json: str) -> str:

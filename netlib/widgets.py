@@ -20,6 +20,7 @@ Pyodide) never needs it.
 from __future__ import annotations
 
 import html
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -170,6 +171,7 @@ class DeclaredForm:
         if unknown:
             raise InputError(unknown[0], values[unknown[0]], "one of the fields " + ", ".join(declaration.by_name))
         self._evaluate, self._render = evaluate, render
+        self._title, self._initial = title, dict(values)
         self.controls = {f.name: FieldControl(f, values.get(f.name)) for f in declaration.fields}
         self.result_area = widgets.HTML(value="")
         self.result: Any = None
@@ -223,10 +225,29 @@ class DeclaredForm:
         self.result_area.value = self._render(result)
         return result
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    # What the book's website shows instead of the widget (see placeholder_html).
+    _live_attributes: Mapping[str, str] = {}
 
-        display(self.widget)
+    def placeholder_html(self) -> str:
+        """The stand-in for this form on the book's website.
+
+        A saved widget cannot compute without a kernel, so the site shows this ``<div>``
+        instead (``nb_mime_priority_overrides`` in _config.yml prefers text/html), and
+        ``_assets/live/netlib-live.js`` turns it into a live form computed by netlib under
+        Pyodide, filled with the same starting values (``data-initial``).
+        """
+        attributes = "".join(f' {name}="{html.escape(value)}"' for name, value in self._live_attributes.items())
+        initial = html.escape(json.dumps(self._initial, ensure_ascii=False, allow_nan=False), quote=True)
+        return (f'<div class="netlib-live"{attributes} data-initial="{initial}">'
+                f'<p class="netlib-live-title"><strong>{html.escape(self._title)}</strong></p>'
+                '<p class="netlib-live-status">A live form: on the book\'s website it runs netlib in the '
+                "browser.</p></div>")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The widget view (Jupyter renders it) plus the website's placeholder as text/html."""
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/html"] = self.placeholder_html()
+        return bundle
 
 
 class CalculatorForm(DeclaredForm):
@@ -238,6 +259,7 @@ class CalculatorForm(DeclaredForm):
 
     def __init__(self, calculator_id: str, **values: Any):
         self.calculator: Calculator = calculators.get(calculator_id)
+        self._live_attributes = {"data-calculator": self.calculator.id}
         super().__init__(self.calculator.title, self.calculator.form, self.calculator.evaluate, result_html,
                          values)
 
@@ -252,6 +274,7 @@ class PatientForm(DeclaredForm):
     def __init__(self, **values: Any):
         from . import pathway
 
+        self._live_attributes = {"data-pathway": "recommend"}
         super().__init__("What would the algorithm recommend?", pathway.PATIENT_FORM, pathway.recommend,
                          recommendations_html, values)
 

@@ -21,24 +21,34 @@ Steps:
    (`nb_execution_raise_on_error` in _config.yml).
 5. Check the built HTML: no script, style, image or frame may come from another host.
 
+The live calculators (_assets/live/netlib-live.js) run netlib itself in the reader's browser
+under Pyodide.  Step 2 also copies the Pyodide core from the pinned npm package into
+_assets/live/pyodide/ and packs netlib as a pure-Python wheel (standard library zipfile, no
+network, no build backend) into _assets/live/, named in _assets/live/netlib-live.json.
+
 Exit status is non-zero when any step fails.  Uses the Python that runs it (the venv's).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+import tomllib
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 OFFLINE = ROOT / "_assets" / "offline"
+LIVE = ROOT / "_assets" / "live"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 CACHE = ROOT / ".jupyter_cache"
@@ -53,6 +63,12 @@ ASSETS = (
     ("mathjax/es5/output/chtml/fonts", "mathjax/output/chtml/fonts", ("**/*",)),
 )
 
+# The Pyodide core the live calculators need (no packages: netlib is pure Python, standard library only).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+# A fixed timestamp for every wheel member, so an unchanged netlib gives a byte-identical wheel
+# (and does not look like a changed asset to the next build).
+WHEEL_DATE = (1980, 1, 1, 0, 0, 0)
+
 # An asset loaded from another host: <script src=...>, <link href=...>, <img src=...>, CSS url(...).
 REMOTE_ASSET = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//"
@@ -66,7 +82,7 @@ def log(message: str) -> None:
 
 
 def ensure_node_modules() -> None:
-    if (NODE_MODULES / "@jupyter-widgets" / "html-manager").is_dir() and (NODE_MODULES / "mathjax").is_dir():
+    if all((NODE_MODULES / name).is_dir() for name in ("@jupyter-widgets/html-manager", "mathjax", "pyodide")):
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -101,6 +117,74 @@ def vendor_assets() -> int:
                 if path.is_file():
                     copied += _copy_if_changed(path, target / path.relative_to(source))
     return copied
+
+
+def vendor_pyodide() -> int:
+    """Copy the Pyodide core from the pinned npm package into _assets/live/pyodide/."""
+    source = NODE_MODULES / "pyodide"
+    copied = 0
+    for name in PYODIDE_FILES:
+        if not (source / name).exists():
+            raise SystemExit(f"build_book: node_modules/pyodide/{name} not found; run npm ci")
+        copied += _copy_if_changed(source / name, LIVE / "pyodide" / name)
+    return copied
+
+
+def _record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def build_netlib_wheel() -> tuple[Path, bool]:
+    """Pack netlib as a pure-Python wheel in _assets/live/ and name it in netlib-live.json.
+
+    A wheel is a zip archive with the package and a ``.dist-info`` folder (METADATA, WHEEL,
+    RECORD); the standard library writes one in milliseconds, offline, with no build backend.
+    Returns the wheel's path and whether it changed.
+    """
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    name, version = project["name"], project["version"]
+    package = ROOT / name
+    dist_info = f"{name}-{version}.dist-info"
+    members: list[tuple[str, bytes]] = [
+        (path.relative_to(ROOT).as_posix(), path.read_bytes())
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
+    ]
+    members.append((f"{dist_info}/METADATA", (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {project.get('description', '')}\n"
+        f"Requires-Python: {project.get('requires-python', '>=3.11')}\n").encode()))
+    members.append((f"{dist_info}/WHEEL", (
+        "Wheel-Version: 1.0\nGenerator: scripts/build_book.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n").encode()))
+    record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in members)
+    members.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
+
+    wheel = LIVE / f"{name}-{version}-py3-none-any.whl"
+    scratch = wheel.with_suffix(".tmp")
+    with zipfile.ZipFile(scratch, "w") as archive:
+        for path, data in members:
+            info = zipfile.ZipInfo(path, date_time=WHEEL_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    new = scratch.read_bytes()
+    changed = not wheel.exists() or wheel.read_bytes() != new
+    if changed:
+        scratch.replace(wheel)
+    else:
+        scratch.unlink()
+    for stale in LIVE.glob(f"{name}-*.whl"):
+        if stale != wheel:
+            stale.unlink()
+
+    pyodide_version = json.loads((NODE_MODULES / "pyodide" / "package.json").read_text(encoding="utf-8"))["version"]
+    download = len(new) + sum((LIVE / "pyodide" / name).stat().st_size for name in PYODIDE_FILES)
+    manifest = {"wheel": wheel.name, "sha256": hashlib.sha256(new).hexdigest(), "netlib": version,
+                "pyodide": pyodide_version, "download_bytes": download}
+    text = json.dumps(manifest, indent=2) + "\n"
+    target = LIVE / "netlib-live.json"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return wheel, changed
 
 
 def check_bibliography() -> None:
@@ -232,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     ensure_node_modules()
     copied = vendor_assets()
     log(f"assets in _assets/offline ({copied} file(s) updated)")
+    copied = vendor_pyodide()
+    wheel, changed = build_netlib_wheel()
+    log(f"live calculators: Pyodide in _assets/live/pyodide ({copied} file(s) updated), "
+        f"{wheel.relative_to(ROOT)} ({wheel.stat().st_size // 1024} KB{', rebuilt' if changed else ', unchanged'})")
     check_bibliography()
     if args.store_outputs:
         os.environ.update({k: v for k, v in environment().items() if k == "PYTHONPATH"})
