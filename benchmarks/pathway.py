@@ -25,56 +25,12 @@ sys.path.insert(0, str(ROOT))
 from netlib.examples import PATIENT_EXAMPLES  # noqa: E402
 from netlib.inputs import InputError  # noqa: E402
 from netlib.pathway import PATIENT_FORM, recommend  # noqa: E402
+from netlib.synthetic import random_patient  # noqa: E402
 
 RECOMMEND_TARGET_PER_SECOND = 20_000
 COHORT_TARGET_SECONDS = 15.0
 COHORT_ROWS = 100_000
 SEED = 20261127
-
-# Clinically plausible ranges for the benchmark mix (inside the declared ranges, so that most
-# synthetic patients reach the low-grade tables rather than the G3 redirect).
-TYPICAL_RANGES = {
-    "ki67_percent": (0.0, 25.0), "mitoses_per_2mm2": (0.0, 25.0), "sum_diameters_baseline_mm": (10.0, 300.0),
-    "sum_diameters_current_mm": (10.0, 300.0), "interval_months": (1.0, 24.0), "age_years": (30.0, 90.0),
-    "weight_kg": (40.0, 120.0), "creatinine_mg_dl": (0.5, 2.5), "creatinine_umol_l": (45.0, 220.0),
-    "haemoglobin_g_dl": (7.0, 16.0), "wbc_10e9_l": (1.5, 12.0), "platelets_10e9_l": (50.0, 400.0),
-    "bilirubin_x_uln": (0.2, 4.0), "albumin_g_dl": (2.5, 5.0),
-}
-GROWTH_FIELDS = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
-
-
-def _value(rng: random.Random, field):
-    if field.kind == "choice":
-        return rng.choice(field.choices)
-    if field.kind == "boolean":
-        return rng.random() < 0.5
-    if field.kind == "integer":
-        step = int(field.step or 1)
-        return rng.randrange(int(field.minimum), int(field.maximum) + 1, step)
-    low, high = TYPICAL_RANGES.get(field.name, (field.minimum, field.maximum))
-    return round(rng.uniform(low, high), 1)
-
-
-def random_patient(rng: random.Random, given: float = 0.6) -> dict:
-    """A synthetic patient that satisfies PATIENT_FORM's declarations and rules."""
-    patient = {f.name: _value(rng, f) for f in PATIENT_FORM.fields if rng.random() < given}
-    if rng.random() < 0.9:
-        patient.pop("stated_grade", None)  # rarely stated beside the numbers it must agree with
-    if "krenning_score" in patient and patient.get("sstr_imaging") in (None, "not_done"):
-        patient["sstr_imaging"] = rng.choice(("planar", "spect", "pet"))
-    if "creatinine_mg_dl" in patient and "creatinine_umol_l" in patient:
-        del patient[rng.choice(("creatinine_mg_dl", "creatinine_umol_l"))]
-    if any(name in patient for name in GROWTH_FIELDS):
-        for name in GROWTH_FIELDS:
-            patient.setdefault(name, _value(rng, PATIENT_FORM.by_name[name]))
-    if patient.get("recist_response") == "PD":
-        patient["disease_status"] = "progressive"
-    elif patient.get("recist_response") and patient.get("disease_status") == "progressive":
-        patient["disease_status"] = "stable"
-    if patient.get("refractory_syndrome_diarrhoea") is True and patient.get("carcinoid_syndrome") is False:
-        patient["carcinoid_syndrome"] = True
-    return patient
-
 
 def bench_recommend(patients: list[dict], repeat: int = 3) -> float:
     """Best of ``repeat`` passes over the patients: patients per second (input errors included)."""

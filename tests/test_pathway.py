@@ -38,6 +38,7 @@ from netlib.pathway import (
 from netlib.prrt import prrt_eligibility
 from netlib.renal import cockcroft_gault
 from netlib.response import tumour_growth_rate
+from netlib.synthetic import TYPICAL_RANGES, respect_rules
 
 BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
 BIB_KEYS = frozenset(re.findall(r"^@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8"), re.M))
@@ -594,18 +595,6 @@ BOUNDARY_VALUES = {
     "age_years": (18.0, 62.0, 80.0, 120.0),
     "weight_kg": (20.0, 48.0, 60.0, 80.0, 400.0),
 }
-# Clinically common ranges, drawn as often as the full declared range so that many patients reach the
-# low-grade tables (a uniform mitotic count up to 1000 per 2 mm² would make nearly everyone G3).
-TYPICAL_RANGES = {
-    "ki67_percent": (0.0, 25.0), "mitoses_per_2mm2": (0.0, 25.0), "age_years": (30.0, 90.0),
-    "weight_kg": (40.0, 120.0), "creatinine_mg_dl": (0.5, 2.5), "creatinine_umol_l": (45.0, 220.0),
-    "haemoglobin_g_dl": (7.0, 16.0), "wbc_10e9_l": (1.5, 12.0), "platelets_10e9_l": (50.0, 400.0),
-    "bilirubin_x_uln": (0.2, 4.0), "albumin_g_dl": (2.5, 5.0), "sum_diameters_baseline_mm": (10.0, 300.0),
-    "sum_diameters_current_mm": (10.0, 300.0), "interval_months": (1.0, 24.0),
-}
-GROWTH_FIELDS = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
-
-
 def _value_strategy(field):
     if field.kind == "choice":
         return st.sampled_from(field.choices)
@@ -640,32 +629,6 @@ def _random_value(rng: random.Random, field):
         low, high = field.minimum, field.maximum
     value = rng.uniform(low, high)
     return round(value, 1) if rng.random() < 0.5 and field.minimum <= round(value, 1) <= field.maximum else value
-
-
-def respect_rules(patient: dict, pick) -> dict:
-    """Make a patient of independently drawn fields satisfy PATIENT_FORM's cross-field rules.
-
-    ``pick(options)`` chooses one of ``options`` (a random generator or hypothesis draws).  The stated
-    grade is kept rarely, so that a contradiction with the computed grade stays uncommon.
-    """
-    if "stated_grade" in patient and pick(range(20)) != 0:
-        del patient["stated_grade"]
-    if "krenning_score" in patient and patient.get("sstr_imaging") in (None, "not_done"):
-        patient["sstr_imaging"] = pick(("planar", "spect", "pet"))
-    if "creatinine_mg_dl" in patient and "creatinine_umol_l" in patient:
-        del patient[pick(("creatinine_mg_dl", "creatinine_umol_l"))]
-    given = [name for name in GROWTH_FIELDS if name in patient]
-    if 0 < len(given) < len(GROWTH_FIELDS):
-        for name in given:
-            del patient[name]
-    recist, status = patient.get("recist_response"), patient.get("disease_status")
-    if recist == "PD" and status in ("stable", "newly_diagnosed"):
-        patient["disease_status"] = "progressive"
-    elif recist in ("CR", "PR", "SD") and status == "progressive":
-        patient["disease_status"] = "stable"
-    if patient.get("refractory_syndrome_diarrhoea") is True and patient.get("carcinoid_syndrome") is False:
-        patient["carcinoid_syndrome"] = True
-    return patient
 
 
 # Independently drawn fields rarely reach the deep rows (PRRT needs advanced, G1/G2, progressive,

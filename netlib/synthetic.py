@@ -1,0 +1,69 @@
+"""Synthetic patients for property tests, benchmarks and demonstrations (never real data).
+
+Values are drawn inside each field's declared range; :func:`respect_rules` then makes the
+independently drawn fields agree with the patient form's cross-field rules, so the patients
+are valid input for ``recommend()`` (a stated grade is kept rarely, since it must agree with
+the grade computed from Ki-67 and mitoses).  Standard library only.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Sequence
+
+from .pathway import PATIENT_FORM
+
+# Clinically common ranges, drawn instead of the whole declared range so that most patients reach
+# the low-grade tables (a uniform mitotic count up to 1000 per 2 mm² would make nearly everyone G3).
+TYPICAL_RANGES = {
+    "ki67_percent": (0.0, 25.0), "mitoses_per_2mm2": (0.0, 25.0), "age_years": (30.0, 90.0),
+    "weight_kg": (40.0, 120.0), "creatinine_mg_dl": (0.5, 2.5), "creatinine_umol_l": (45.0, 220.0),
+    "haemoglobin_g_dl": (7.0, 16.0), "wbc_10e9_l": (1.5, 12.0), "platelets_10e9_l": (50.0, 400.0),
+    "bilirubin_x_uln": (0.2, 4.0), "albumin_g_dl": (2.5, 5.0), "sum_diameters_baseline_mm": (10.0, 300.0),
+    "sum_diameters_current_mm": (10.0, 300.0), "interval_months": (1.0, 24.0),
+}
+GROWTH_FIELDS = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
+
+
+def random_value(rng: random.Random, field) -> Any:
+    """A value the field accepts, from its typical range where one is set."""
+    if field.kind == "choice":
+        return rng.choice(field.choices)
+    if field.kind == "boolean":
+        return rng.random() < 0.5
+    if field.kind == "integer":
+        step = int(field.step or 1)
+        return rng.randrange(int(field.minimum), int(field.maximum) + 1, step)
+    low, high = TYPICAL_RANGES.get(field.name, (field.minimum, field.maximum))
+    return round(rng.uniform(low, high), 1)
+
+
+def respect_rules(patient: dict, pick: Callable[[Sequence], Any]) -> dict:
+    """Make a patient of independently drawn fields satisfy the patient form's cross-field rules.
+
+    ``pick(options)`` chooses one of ``options`` (a random generator, or hypothesis draws).
+    """
+    if "stated_grade" in patient and pick(range(20)) != 0:
+        del patient["stated_grade"]
+    if "krenning_score" in patient and patient.get("sstr_imaging") in (None, "not_done"):
+        patient["sstr_imaging"] = pick(("planar", "spect", "pet"))
+    if "creatinine_mg_dl" in patient and "creatinine_umol_l" in patient:
+        del patient[pick(("creatinine_mg_dl", "creatinine_umol_l"))]
+    given = [name for name in GROWTH_FIELDS if name in patient]
+    if 0 < len(given) < len(GROWTH_FIELDS):
+        for name in given:
+            del patient[name]
+    recist, status = patient.get("recist_response"), patient.get("disease_status")
+    if recist == "PD" and status in ("stable", "newly_diagnosed"):
+        patient["disease_status"] = "progressive"
+    elif recist in ("CR", "PR", "SD") and status == "progressive":
+        patient["disease_status"] = "stable"
+    if patient.get("refractory_syndrome_diarrhoea") is True and patient.get("carcinoid_syndrome") is False:
+        patient["carcinoid_syndrome"] = True
+    return patient
+
+
+def random_patient(rng: random.Random, given: float = 0.6) -> dict:
+    """A valid synthetic patient with each field present with probability ``given``."""
+    patient = {f.name: random_value(rng, f) for f in PATIENT_FORM.fields if rng.random() < given}
+    return respect_rules(patient, lambda options: rng.choice(tuple(options)))
