@@ -61,4 +61,5 @@ bench-live: book
 	$(PY) benchmarks/live.py
 
 clean:
-	rm -rf _build .jupyter_cache dist _assets/offline/require.js _assets/offline/widgets _assets/offline/mathjax
+	rm -rf _build .jupyter_cache dist _assets/offline/require.js _assets/offline/widgets _assets/offline/mathjax \
+		_assets/live/pyodide _assets/live/*.whl _assets/live/netlib-live.json

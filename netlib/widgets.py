@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import textwrap
 from pathlib import Path
@@ -237,11 +238,15 @@ class DeclaredForm:
         Pyodide, filled with the same starting values (``data-initial``).
         """
         attributes = "".join(f' {name}="{html.escape(value)}"' for name, value in self._live_attributes.items())
-        initial = html.escape(json.dumps(self._initial, ensure_ascii=False, allow_nan=False), quote=True)
+        # JSON has no NaN or infinity: such a value goes in as text, and the live form shows it with
+        # netlib's message beside it.
+        values = {name: str(value) if isinstance(value, float) and not math.isfinite(value) else value
+                  for name, value in self._initial.items()}
+        initial = html.escape(json.dumps(values, ensure_ascii=False), quote=True)
         return (f'<div class="netlib-live"{attributes} data-initial="{initial}">'
                 f'<p class="netlib-live-title"><strong>{html.escape(self._title)}</strong></p>'
-                '<p class="netlib-live-status">A live form: on the book\'s website it runs netlib in the '
-                "browser.</p></div>")
+                '<p class="netlib-live-status">A live form computed by netlib in the browser: it needs the '
+                "book's website with JavaScript.</p></div>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The widget view (Jupyter renders it) plus the website's placeholder as text/html."""

@@ -1,10 +1,11 @@
 """The built site works offline in a real browser (Debian Chromium through Playwright).
 
-Serves _build/html with http.server on 127.0.0.1 (a free port) and, for every page of the
-book: no request leaves the origin, nothing fails to load, the console shows no error, and a
-full-page screenshot is saved under _build/screenshots/.  Calculator pages show their rendered
-widget forms, the evidence page shows the forest plot, internal links and citations resolve,
-MathJax renders, and the search page finds "everolimus".
+Serves _build/html with http.server on 127.0.0.1 (a free port; fixtures in conftest.py) and, for
+every page of the book: no request leaves the origin, nothing fails to load, the console shows no
+error, and a full-page screenshot is saved under _build/screenshots/.  Every calculator or patient
+form of a notebook becomes a live-form placeholder on its page, with no inert saved widget left
+(test_live.py checks that the live forms compute); the evidence page shows the forest plot,
+internal links and citations resolve, MathJax renders, and the search page finds "everolimus".
 
 Build the site first: ``python scripts/build_book.py`` (scripts/run-tests.sh does).
 """
@@ -12,10 +13,7 @@ Build the site first: ``python scripts/build_book.py`` (scripts/run-tests.sh doe
 from __future__ import annotations
 
 import functools
-import http.server
 import re
-import socketserver
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,9 +23,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.browser
 
@@ -42,83 +37,21 @@ def _toc_pages() -> list[str]:
 PAGES = _toc_pages()
 
 
-def _forms_in(page: str) -> int:
-    """How many forms the page's notebook displays (a CalculatorForm or PatientForm call per line)."""
+def _forms_in(page: str) -> list[str]:
+    """The forms the page's notebook displays, in order: a calculator id per ``CalculatorForm("id", ...)``
+    and "patient" per ``PatientForm(...)`` (one call per line)."""
     import json
 
     notebook = ROOT / page.replace(".html", ".ipynb")
     if not notebook.exists():
-        return 0
-    count = 0
+        return []
+    forms = []
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] == "code":
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            count += len(re.findall(r"^(?:book\.)?(?:CalculatorForm|PatientForm)\(", source, re.MULTILINE))
-    return count
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
-@pytest.fixture(scope="module")
-def origin():
-    if not (HTML / "search.html").exists():
-        pytest.fail("_build/html is not built: run python scripts/build_book.py first")
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(HTML)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Visit:
-    """One page load with everything the page requested and logged."""
-
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.failures: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failures.append(f"{r.url} ({r.failure})"))
-        self.page.on("response", lambda r: self.failures.append(f"{r.url} (HTTP {r.status})")
-                     if r.status >= 400 else None)
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser, origin):
-    opened = []
-
-    def open_page(path: str) -> Visit:
-        v = Visit(browser, f"{origin}/{path}")
-        opened.append(v)
-        return v
-
-    yield open_page
-    for v in opened:
-        v.close()
+            calls = re.finditer(r'^(?:book\.)?(?:CalculatorForm\(\s*"(\w+)"|(PatientForm)\()', source, re.MULTILINE)
+            forms += [match.group(1) or "patient" for match in calls]
+    return forms
 
 
 # --- Every page ------------------------------------------------------------------------------
@@ -131,8 +64,8 @@ def test_the_toc_lists_the_chapters():
 def test_page_loads_offline_without_errors(path, visit, origin):
     assert (HTML / path).exists(), f"{path} was not built"
     v = visit(path)
-    v.page.wait_for_timeout(300)  # let deferred scripts (widgets, MathJax) run
-    outside = [url for url in v.requests if not url.startswith(origin) and not url.startswith("data:")]
+    v.page.wait_for_timeout(300)  # let deferred scripts (MathJax, the live forms' start) run
+    outside = v.outside(origin)
     assert not outside, f"{path} requested other hosts: {outside}"
     assert not v.failures, f"{path}: failed requests: {v.failures}"
     assert not v.errors, f"{path}: console errors: {v.errors}"
@@ -141,24 +74,25 @@ def test_page_loads_offline_without_errors(path, visit, origin):
 
 
 @pytest.mark.parametrize("path", [p for p in PAGES if _forms_in(p)])
-def test_calculator_forms_render_as_widgets(path, visit):
+def test_every_form_becomes_a_live_form_and_no_inert_widget_remains(path, visit):
+    """The site shows the live form's placeholder, never the saved widget (it cannot compute)."""
     expected = _forms_in(path)
     v = visit(path)
-    forms = v.page.locator(".netlib-form")
-    forms.first.wait_for(state="visible", timeout=15_000)
-    assert forms.count() == expected, f"{path}: {forms.count()} rendered forms, {expected} in the notebook"
-    for index in range(expected):
-        form = forms.nth(index)
-        assert form.locator("input, select, button").count() >= 1, f"form {index} has no controls"
-        result = form.locator(".netlib-result")
-        assert result.count() == 1 and result.inner_text().strip(), f"form {index} shows no result"
+    holders = v.page.locator(".netlib-live")
+    found = [holders.nth(i).get_attribute("data-calculator") or
+             ("patient" if holders.nth(i).get_attribute("data-pathway") else "?") for i in range(holders.count())]
+    assert found == expected, f"{path}: live forms {found}, the notebook displays {expected}"
+    assert v.page.locator(".netlib-form, .jupyter-widgets, .widget-box").count() == 0, f"{path}: a saved widget"
+    html = (HTML / path).read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    assert "embed-amd.js" not in html, f"{path} still loads the widget renderer"
+    assert "live/netlib-live.js" in html, f"{path} does not load the live forms"
 
 
-def test_worked_example_is_shown_in_the_grading_form(visit):
-    v = visit("notebooks/01-diagnosis-and-grading.html")
-    first = v.page.locator(".netlib-form").first
-    first.wait_for(state="visible", timeout=15_000)
-    assert "NET G2" in first.locator(".netlib-headline").inner_text()
+def test_pages_without_forms_do_not_load_the_live_forms():
+    for path in PAGES:
+        if not _forms_in(path):
+            assert "netlib-live" not in (HTML / path).read_text(encoding="utf-8"), path
 
 
 def test_forest_plot_is_present(visit):

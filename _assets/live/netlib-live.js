@@ -104,11 +104,13 @@
         } else if (message.type === "ready") {
           resolve(message);
         } else if (message.type === "failed") {
-          reject(new Error(message.message));
+          console.error("netlib-live: Python did not start: " + message.detail);
+          reject(new Error(message.error));
         } else if (message.type === "answer") {
           var call = pending.get(message.id);
           pending.delete(message.id);
           if (message.error) {
+            console.error("netlib-live: " + (message.detail || message.error));
             call.reject(new Error(message.error));
           } else {
             call.resolve(JSON.parse(message.answer));
@@ -219,7 +221,12 @@
 
     self.result = el("div", { class: "netlib-live-result", "aria-live": "polite" });
     holder.querySelectorAll(".netlib-live-status").forEach(function (node) { node.remove(); });
-    holder.append(form, self.result);
+    var about = python.info;
+    var footer = el("p", { class: "netlib-live-footer" }, [el("small", {}, [
+      "Computed in this browser by netlib " + python.schemas.version + " (Python " + about.pythonVersion
+        + ", Pyodide " + about.pyodideVersion + "). " + python.schemas.notice,
+    ])]);
+    holder.append(form, self.result, footer);
     holder.dataset.state = "ready";
     self.compute();
   }
@@ -247,7 +254,6 @@
       if (sequence !== self.sequence) {
         return;
       }
-      console.error("netlib-live: " + error.message);
       self.clearErrors();
       self.result.className = "netlib-live-result netlib-result netlib-error";
       self.result.replaceChildren("\u26a0 The calculation failed unexpectedly (" + error.message + ").");

@@ -57,25 +57,31 @@ async function start({ pyodide: indexURL, manifest: manifestURL }) {
   });
 }
 
+function failure(error) {
+  // The page shows `error`; the full text (a Python traceback, say) goes to the console only.
+  return { error: lastLine(error), detail: String((error && (error.stack || error.message)) || error) };
+}
+
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === "start") {
-    started ??= start(message).catch((error) => {
-      postMessage({ type: "failed", message: lastLine(error), detail: String(error && error.stack || error) });
-    });
+    started ??= start(message).catch((error) => postMessage({ type: "failed", ...failure(error) }));
     return;
   }
   if (message.type !== "call") {
     return;
   }
   await started;
-  if (!bridge || !OPERATIONS.has(message.op)) {
-    postMessage({ type: "answer", id: message.id, error: bridge ? `unknown operation ${message.op}` : "Python did not start" });
-    return;
-  }
-  try {
-    postMessage({ type: "answer", id: message.id, answer: bridge[message.op](...message.args) });
-  } catch (error) {
-    postMessage({ type: "answer", id: message.id, error: lastLine(error), detail: String(error && error.message || error) });
+  const reply = { type: "answer", id: message.id };
+  if (!bridge) {
+    postMessage({ ...reply, error: "Python did not start" });
+  } else if (!OPERATIONS.has(message.op)) {
+    postMessage({ ...reply, error: `unknown operation ${message.op}` });
+  } else {
+    try {
+      postMessage({ ...reply, answer: bridge[message.op](...message.args) });
+    } catch (error) {
+      postMessage({ ...reply, ...failure(error) });
+    }
   }
 };
