@@ -30,7 +30,7 @@ from .prrt import _karnofsky_in_steps_of_ten, prrt_eligibility
 from .renal import cockcroft_gault
 from .response import tumour_growth_rate
 
-RULESET_VERSION = "2026.11-3"
+RULESET_VERSION = "2026.11-4"
 
 # Preference tiers, best first (NCCN wording).
 PREFERRED = "preferred"
@@ -480,7 +480,7 @@ RULES: tuple[DecisionRule, ...] = (
                                                             when("prrt_eligibility", "not in", ("not eligible",))),
           "prrt_lu177_dotatate", PREFERRED, EVIDENCE_RCT,
           "Midgut NET progressing on an SSA with sufficient SSTR uptake: 177Lu-dotatate (NETTER-1).",
-          ("strosberg2017netter1", _ESMO)),
+          ("strosberg2017netter1", _ESMO, "lamarca2024enets")),
     _rule("PRG-02", "progressive", PROGRESSIVE_LOW_GRADE + (
           when("primary_site", "in", ("pancreas", "stomach", "duodenum", "appendix", "colorectum",
                                       "unknown_primary")),
@@ -499,11 +499,11 @@ RULES: tuple[DecisionRule, ...] = (
     _rule("PRG-04", "progressive", PROGRESSIVE_LOW_GRADE + (when("primary_site", "is", "pancreas"),),
           "everolimus", PREFERRED, EVIDENCE_RCT,
           "Progressive pancreatic NET: everolimus prolongs progression-free survival (RADIANT-3).",
-          ("yao2011radiant3", _ESMO)),
+          ("yao2011radiant3", _ESMO, "kos-kudla2023enets")),
     _rule("PRG-05", "progressive", PROGRESSIVE_LOW_GRADE + (when("primary_site", "is", "pancreas"),),
           "sunitinib", PREFERRED, EVIDENCE_RCT,
           "Progressive pancreatic NET: sunitinib prolongs progression-free survival (phase 3, pNET only).",
-          ("raymond2011sunitinib", _ESMO)),
+          ("raymond2011sunitinib", _ESMO, "kos-kudla2023enets")),
     _rule("PRG-06", "progressive", PROGRESSIVE_LOW_GRADE + (
           when("primary_site", "in", GASTROINTESTINAL_NON_PANCREATIC + ("lung_thymus",)),
           when("carcinoid_syndrome", "is not", True)),
@@ -513,11 +513,12 @@ RULES: tuple[DecisionRule, ...] = (
     _rule("PRG-07", "progressive", PROGRESSIVE_LOW_GRADE + (when("primary_site", "is", "pancreas"),),
           "capecitabine_temozolomide", OTHER, EVIDENCE_RCT,
           "Progressive pancreatic NET, above all when a response is needed (bulky or symptomatic disease, "
-          "higher Ki-67): capecitabine-temozolomide (E2211).", ("kunz2023e2211", _ESMO)),
+          "higher Ki-67): capecitabine-temozolomide (E2211).",
+          ("kunz2023e2211", _ESMO, "kos-kudla2023enets")),
     _rule("PRG-08", "progressive", PROGRESSIVE_LOW_GRADE + (when("primary_site", "is", "pancreas"),),
           "streptozocin_5fu", OTHER, EVIDENCE_NONRANDOMISED,
           "Progressive pancreatic NET: streptozocin-based chemotherapy is an established alternative.",
-          (_ESMO,)),
+          (_ESMO, "kos-kudla2023enets")),
     _rule("PRG-09", "progressive", PROGRESSIVE_LOW_GRADE + (when("primary_site", "is", "lung_thymus"),
                                                             when("grade", "is", "G2")),
           "capecitabine_temozolomide", CERTAIN, EVIDENCE_NONRANDOMISED,
@@ -563,11 +564,12 @@ RULES: tuple[DecisionRule, ...] = (
           "PRRT: one or more NETTER-1 eligibility criteria are not met.", ("strosberg2017netter1",)),
     _rule("EXC-05", "exclusions", (when("primary_site", "is", "small_intestine"),), "capecitabine_temozolomide",
           NOT_RECOMMENDED, EVIDENCE_CONSENSUS,
-          "Systemic chemotherapy has little activity in small-intestinal (midgut) NETs.", (_ESMO,)),
+          "Systemic chemotherapy has little activity in small-intestinal (midgut) NETs.",
+          (_ESMO, "lamarca2024enets")),
     _rule("EXC-06", "exclusions", (when("primary_site", "is", "small_intestine"),), "streptozocin_5fu",
           NOT_RECOMMENDED, EVIDENCE_CONSENSUS,
           "Streptozocin-based chemotherapy is for pancreatic NETs; it has little activity in midgut NETs.",
-          (_ESMO,)),
+          (_ESMO, "lamarca2024enets")),
     _rule("EXC-07", "exclusions", (when("grade", "is", "G1"), when("progressive", "is", False),
                                    when("tumour_burden", "is", "low")), "capecitabine_temozolomide",
           NOT_RECOMMENDED, EVIDENCE_CONSENSUS,
