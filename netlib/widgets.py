@@ -360,7 +360,6 @@ def markdown(text: str):
     return Markdown(text)
 
 
-_markdown = markdown  # the name the decision-algorithm chapter uses
 
 
 # Keys cited by the Markdown this module generates, for the chapter's reference list.
@@ -383,12 +382,12 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]):
     lines = ["| " + " | ".join(_escape_cell(h) for h in headers) + " |",
              "|" + "|".join(" --- " for _ in headers) + "|"]
     lines += ["| " + " | ".join(_escape_cell(c) for c in row) + " |" for row in rows]
-    return _markdown("\n".join(lines))
+    return markdown("\n".join(lines))
 
 
 def when_to_use_markdown(calculator_id: str):
     calc = calculators.get(calculator_id)
-    return _markdown(f"{calc.when_to_use}\n\n*{calc.summary}*")
+    return markdown(f"{calc.when_to_use}\n\n*{calc.summary}*")
 
 
 def inputs_markdown(calculator_id: str):
@@ -408,14 +407,14 @@ def inputs_markdown(calculator_id: str):
 
 def pearls_markdown(calculator_id: str):
     calc = calculators.get(calculator_id)
-    return _markdown("\n".join(f"- {p}" for p in calc.pearls) or "- None recorded.")
+    return markdown("\n".join(f"- {p}" for p in calc.pearls) or "- None recorded.")
 
 
 def references_markdown(calculator_id: str):
     """The calculator's declared citations plus the sources of its fields."""
     calc = calculators.get(calculator_id)
     keys = list(calc.citations) + [k for f in calc.fields for k in f.source]
-    return _markdown(f"Sources for this calculator: {cite(keys)}." if keys else "No sources declared.")
+    return markdown(f"Sources for this calculator: {cite(keys)}." if keys else "No sources declared.")
 
 
 def example_text(calculator_id: str, **values: Any) -> str:
@@ -516,7 +515,7 @@ def recommendations_markdown(*tables: str, options: Iterable[str] | None = None)
             rule.option or "statement")
         lines.append(f"- **{name}**: *{rule.tier}* (evidence {rule.evidence}). {rule.rationale} "
                      f"{cite(rule.citations)} <small>[rule {rule.id}]</small>")
-    return _markdown("\n".join(lines) if lines else "- No decision-table rows for this section.")
+    return markdown("\n".join(lines) if lines else "- No decision-table rows for this section.")
 
 
 def therapy_table(option_ids: Iterable[str]):
@@ -577,7 +576,7 @@ def chapter_references(notebook: str):
                 keys.update(dict.fromkeys(k.strip() for k in match.group(1).split(",")))
     keys.update(_CITED)
     if not keys:
-        return _markdown("This chapter cites no works.")
+        return markdown("This chapter cites no works.")
     database = parse_file(str(_find("book/references.bib")))
     missing = [k for k in keys if k not in database.entries]
     if missing:
@@ -587,12 +586,12 @@ def chapter_references(notebook: str):
     entries = [_plain_superscripts(database.entries[k]) for k in keys]
     formatted = {e.key: " ".join(e.text.render(backend).split()) for e in style.format_entries(entries)}
     order = sorted(keys, key=lambda k: formatted[k].lower())
-    return _markdown("\n".join(f"- {{cite:t}}`{k}`: {formatted[k]}" for k in order))
+    return markdown("\n".join(f"- {{cite:t}}`{k}`: {formatted[k]}" for k in order))
 
 
 def statements_markdown(statements: Iterable[tuple[str, Iterable[str]]]):
     """A bullet list of (statement, citation keys) pairs, e.g. ``netlib.pathway.ALWAYS``."""
-    return _markdown("\n".join(f"- {text} {cite(keys)}".rstrip() for text, keys in statements))
+    return markdown("\n".join(f"- {text} {cite(keys)}".rstrip() for text, keys in statements))
 
 
 def trial_summaries(trial_ids: Iterable[str]):
@@ -613,7 +612,7 @@ def trial_summaries(trial_ids: Iterable[str]):
         lines.append(f"- **{t.label}** ({t.reference}; phase {t.phase}, {t.n_randomised} patients): "
                      f"{t.population}. {t.experimental_arm} versus {_lower_first(t.control_arm)}. "
                      f"{t.primary_endpoint}: {t.median_text}{hazard}.{other} {cite([t.citation])}")
-    return _markdown("\n".join(lines))
+    return markdown("\n".join(lines))
 
 
 def _lower_first(text: str) -> str:

@@ -38,7 +38,7 @@ from netlib.pathway import (
 from netlib.prrt import prrt_eligibility
 from netlib.renal import cockcroft_gault
 from netlib.response import tumour_growth_rate
-from netlib.synthetic import TYPICAL_RANGES, respect_rules
+from netlib.synthetic import TYPICAL_RANGES, random_value, respect_rules
 
 BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
 BIB_KEYS = frozenset(re.findall(r"^@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8"), re.M))
@@ -614,13 +614,8 @@ def _value_strategy(field):
 
 
 def _random_value(rng: random.Random, field):
-    if field.kind == "choice":
-        return rng.choice(field.choices)
-    if field.kind == "boolean":
-        return rng.random() < 0.5
-    if field.kind == "integer":
-        step = int(field.step or 1)
-        return rng.randrange(int(field.minimum), int(field.maximum) + 1, step)
+    if field.kind != "number":
+        return random_value(rng, field)
     boundaries = BOUNDARY_VALUES.get(field.name)
     if boundaries and rng.random() < 0.3:
         return rng.choice(boundaries)
