@@ -315,6 +315,72 @@ _THERAPY_LIST: tuple[Therapy, ...] = (
         dose_verified=None, dose_source="No dose given (not verified).",
         notes="Alternative for functioning tumours (clinical-facts 11.1, not verified)."),
     Therapy(
+        id="ssa_for_symptoms", name="Somatostatin analogue continued for hormonal symptoms",
+        therapy_class="somatostatin analogue",
+        doses=(_OCTREOTIDE_LAR, _LANREOTIDE), components_are_alternatives=True,
+        dose_note="Continued alongside the next line for symptom control, not as antiproliferative therapy.",
+        pivotal_trials=(), citations=("pavel2020esmo", "lamarca2024enets"),
+        dose_verified=True, dose_source="As for the antiproliferative SSA (PROMID, CLARINET doses).",
+        notes="Carcinoid syndrome after progression on an SSA: the SSA is kept for symptoms."),
+    Therapy(
+        id="prrt_retreatment", name="177Lu-dotatate re-treatment (PRRT rechallenge)",
+        therapy_class="radioligand therapy", doses=(),
+        dose_note="Usually two further cycles; the activity and number of cycles are set by the treating "
+                  "centre (not fixed by this book).",
+        pivotal_trials=(), citations=("hope2020prrt", "strosberg2021prrtretreatment"),
+        dose_verified=None, dose_source="No dose set by this book.",
+        notes="Only after a durable benefit from the first course."),
+    Therapy(
+        id="temozolomide", name="Temozolomide (alone or with capecitabine)", therapy_class="chemotherapy",
+        doses=(), dose_note="Regimen per institutional protocol; no dose is set by this book.",
+        pivotal_trials=(), citations=("baudin2021esmolung",),
+        dose_verified=None, dose_source="No dose given.",
+        notes="Progressive lung or thymic carcinoids, above all atypical."),
+    Therapy(
+        id="enucleation", name="Enucleation (parenchyma-sparing pancreatic surgery)", therapy_class="surgery",
+        doses=(), dose_note="", pivotal_trials=(), citations=("hofland2023enets",),
+        dose_verified=None, dose_source="No drug dose.",
+        notes="Small insulinomas and selected small pancreatic NETs away from the main duct."),
+    Therapy(
+        id="endoscopic_resection", name="Endoscopic resection", therapy_class="endoscopy",
+        doses=(), dose_note="Advanced techniques (EMR with cap or band, ESD) for the rectum.",
+        pivotal_trials=(), citations=("rinke2023enets", "panzuto2023enets"),
+        dose_verified=None, dose_source="No drug dose.",
+        notes="Small rectal, gastric type 1 and non-ampullary duodenal NETs without risk features."),
+    Therapy(
+        id="appendectomy", name="Appendectomy alone", therapy_class="surgery",
+        doses=(), dose_note="", pivotal_trials=(), citations=("kaltsas2023enets",),
+        dose_verified=None, dose_source="No drug dose.",
+        notes="Appendiceal NET below 1 cm, or 1-2 cm without risk features: no further surgery."),
+    Therapy(
+        id="right_hemicolectomy", name="Right hemicolectomy", therapy_class="surgery",
+        doses=(), dose_note="", pivotal_trials=(), citations=("kaltsas2023enets",),
+        dose_verified=None, dose_source="No drug dose.",
+        notes="Appendiceal NET above 2 cm, or 1-2 cm with risk features (to be discussed)."),
+    Therapy(
+        id="liver_transplantation", name="Liver transplantation", therapy_class="surgery",
+        doses=(), dose_note="", pivotal_trials=(), citations=("mazzaferro2016transplant",),
+        dose_verified=None, dose_source="No drug dose.",
+        notes="Highly selected patients meeting the Milan-NET criteria, at a transplant centre."),
+    Therapy(
+        id="proton_pump_inhibitor", name="High-dose proton-pump inhibitor", therapy_class="acid suppression",
+        doses=(), dose_note="Dose titrated to control acid hypersecretion; not fixed by this book.",
+        pivotal_trials=(), citations=("hofland2023enets",),
+        dose_verified=None, dose_source="No dose set by this book.",
+        notes="Gastrinoma (Zollinger-Ellison syndrome): controls acid hypersecretion."),
+    Therapy(
+        id="diazoxide", name="Diazoxide", therapy_class="hyperglycaemic agent",
+        doses=(), dose_note="Dose titrated to glucose; not fixed by this book.",
+        pivotal_trials=(), citations=("hofland2023enets",),
+        dose_verified=None, dose_source="No dose set by this book.",
+        notes="Insulinoma: controls hypoglycaemia before surgery or when surgery is not possible."),
+    Therapy(
+        id="pembrolizumab", name="Pembrolizumab (tumour-agnostic indication)", therapy_class="immunotherapy",
+        doses=(), dose_note="As labelled for MSI-H/dMMR or TMB-high solid tumours; not fixed by this book.",
+        pivotal_trials=(), citations=("marabelle2020keynote158", "le2017msi"),
+        dose_verified=None, dose_source="No dose set by this book.",
+        notes="Only for MSI-H/dMMR or TMB-high tumours that progressed after prior treatment."),
+    Therapy(
         id="clinical_trial_referral", name="Referral to a clinical trial", therapy_class="referral",
         doses=(), dose_note="", pivotal_trials=(), citations=("pavel2020esmo", "nccn2025net"),
         dose_verified=None, dose_source="No drug dose.",

@@ -1,0 +1,617 @@
+"""The patient record the decision algorithm reads, and the facts derived from it.
+
+:data:`PATIENT_FORM` declares every input of :func:`netlib.pathway.recommend` with the same
+machinery as the calculators; the clinical fields reuse the calculators' own declarations, so
+ranges and units live in one place.  Every field is optional: the algorithm answers with what is
+known and names what is missing.
+
+:func:`derive_facts` turns a validated record into the facts the decision tables read.  Rule-facing
+facts are never ``None``: an unknown value is the string ``"unknown"`` (or ``"not given"``), so a
+table row can test for it and nothing is assumed.
+
+Thresholds the facts use (size bands, Ki-67 bands, the PRRT re-treatment interval) are constants
+here, each with its source; the decision tables in ``netlib/guideline/*.toml`` only read the facts.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping
+
+from .grading import lung_carcinoid, who_gep_grade
+from .imaging import KRENNING_SUFFICIENT_SCINTIGRAPHY
+from .imaging import SUFFICIENT as SSTR_SUFFICIENT
+from .imaging import krenning_score as krenning_calculator
+from .inputs import Field, Form, InputError, Rule, boolean, choice, integer, number
+from .prrt import _karnofsky_in_steps_of_ten, prrt_eligibility
+from .renal import cockcroft_gault
+from .response import tumour_growth_rate
+
+__all__ = ["PATIENT_FORM", "SITES", "PRIOR_THERAPIES", "PRIOR_OUTCOMES", "derive_facts", "patient_schema"]
+
+SITES = {
+    "pancreas": "Pancreas",
+    "small_intestine": "Small intestine (jejunum, ileum)",
+    "stomach": "Stomach",
+    "duodenum": "Duodenum",
+    "appendix": "Appendix",
+    "colon": "Colon",
+    "rectum": "Rectum",
+    "lung": "Lung",
+    "thymus": "Thymus",
+    "unknown_primary": "Unknown primary",
+}
+GASTROENTEROPANCREATIC = ("pancreas", "small_intestine", "stomach", "duodenum", "appendix", "colon", "rectum",
+                          "unknown_primary")
+THORACIC = ("lung", "thymus")
+
+# Prior treatment lines: the field, the option id(s) it stands for, and its label.
+PRIOR_THERAPIES = {
+    "prior_ssa": ("ssa", "Somatostatin analogue"),
+    "prior_everolimus": ("everolimus", "Everolimus"),
+    "prior_sunitinib": ("sunitinib", "Sunitinib"),
+    "prior_prrt": ("prrt_lu177_dotatate", "PRRT"),
+    "prior_capecitabine_temozolomide": ("capecitabine_temozolomide", "Capecitabine-temozolomide"),
+    "prior_streptozocin": ("streptozocin_5fu", "Streptozocin-based chemotherapy"),
+    "prior_cabozantinib": ("cabozantinib", "Cabozantinib"),
+    "prior_liver_directed_therapy": ("liver_directed_therapy", "Liver-directed therapy"),
+    "prior_platinum_etoposide": ("platinum_etoposide", "Platinum-etoposide"),
+}
+PRIOR_OUTCOMES = {
+    "never": "Never given",
+    "ongoing": "Ongoing, no progression on it",
+    "progressed": "Disease progressed on it",
+    "toxicity": "Stopped for side effects",
+    "completed": "Course completed without progression on it",
+}
+# A line "used" for sequencing: given at some time, whatever its outcome.
+_GIVEN = ("ongoing", "progressed", "toxicity", "completed")
+# Systemic lines other than an SSA that count as "previously treated" (CABINET enrolled patients after
+# at least one prior FDA-approved therapy other than an SSA; chan2025cabinet).
+_NON_SSA_SYSTEMIC = ("prior_everolimus", "prior_sunitinib", "prior_prrt", "prior_capecitabine_temozolomide",
+                     "prior_streptozocin", "prior_cabozantinib")
+
+# --- Size bands of the primary tumour (cm) -------------------------------------------------------
+# ENETS 2023 guidance papers use 1 cm and 2 cm as the cut-offs for the rectum, appendix, duodenum and
+# stomach (type 1) and 2 cm for the pancreas (kos-kudla2023enets; rinke2023enets; kaltsas2023enets;
+# panzuto2023enets).  The papers word the bands "< 1 cm", "1-2 cm", "> 2 cm" (pancreas "<= 2 cm").
+# Convention of this book, the same at every site: a tumour of exactly 1.0 cm is in the 1-2 cm band
+# and one of exactly 2.0 cm is in the 1-2 cm band (so "<= 2 cm" for the pancreas).
+SIZE_SMALL_BELOW_CM = 1.0
+SIZE_LARGE_ABOVE_CM = 2.0
+
+# --- Ki-67 bands for first-line systemic therapy ------------------------------------------------
+# CLARINET enrolled Ki-67 < 10 % (caplin2014clarinet) and ESMO 2020 restricts antiproliferative SSA
+# first line to Ki-67 up to 10 % (pavel2020esmo); NETTER-2 enrolled Ki-67 >= 10 % and <= 55 %
+# (singh2024netter2).  Convention: exactly 10 % belongs to the NETTER-2 band (the trial's own
+# boundary), so SSA is preferred below 10 % only.  Exactly 20 % is G2 (WHO 2019); exactly 55 % is
+# inside NETTER-2.
+KI67_SSA_PREFERRED_BELOW_PERCENT = 10.0
+KI67_NETTER2_FROM_PERCENT = 10.0
+KI67_NETTER2_TO_PERCENT = 55.0
+KI67_G2_TO_PERCENT = 20.0
+# ENETS 2023 (kos-kudla2023enets) limits surveillance of small NF-pNETs to G1 and "low G2"; it gives
+# no number for "low".  Convention (not verified against a numeric source): Ki-67 below 5 %.
+KI67_LOW_G2_BELOW_PERCENT = 5.0
+
+# --- PRRT re-treatment ----------------------------------------------------------------------------
+# Re-treatment is considered after a durable benefit from the first course; series and the
+# NANETS/SNMMI consensus use a progression-free interval of at least 12 months after the last cycle
+# (hope2020prrt; strosberg2021prrtretreatment).  Exactly 12 months counts as durable.
+PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS = 12
+
+# --- Molecular ------------------------------------------------------------------------------------
+# Tumour-agnostic pembrolizumab: TMB-high is >= 10 mutations/Mb (marabelle2020keynote158).
+TMB_HIGH_FROM_MUTATIONS_PER_MB = 10.0
+
+_GEP = who_gep_grade.calculator.form.by_name
+_LUNG = lung_carcinoid.calculator.form.by_name
+_RENAL = cockcroft_gault.calculator.form.by_name
+_PRRT = prrt_eligibility.calculator.form.by_name
+_TGR = tumour_growth_rate.calculator.form.by_name
+
+
+def _optional(field: Field) -> Field:
+    """The same declaration, optional: the guideline can still speak without the value."""
+    return field if not field.required else dataclasses.replace(field, required=False)
+
+
+def _prior(name: str, label: str) -> Field:
+    return choice(name, f"Prior {label[0].lower() + label[1:]}" if not label.startswith(("PRRT",)) else
+                  f"Prior {label}", PRIOR_OUTCOMES, required=False,
+                  help="Never given; ongoing without progression; progressed on it; stopped for side "
+                       "effects; or a completed course without progression on it.")
+
+
+def _patient_fields() -> tuple[Field, ...]:
+    return (
+        # Diagnosis
+        choice("primary_site", "Primary site", SITES, required=False,
+               help="Where the primary tumour arises; 'unknown primary' if not found."),
+        _optional(_GEP["differentiation"]),
+        _optional(_GEP["ki67_percent"]),
+        _optional(_GEP["mitoses_per_2mm2"]),
+        _optional(_LUNG["necrosis"]),
+        choice("stated_grade", "Grade as reported", {"G1": "G1", "G2": "G2", "G3": "G3"}, required=False,
+               help="Use when the Ki-67 index and mitotic count are not available; it must agree with "
+                    "them when they are."),
+        choice("lung_morphology", "Lung or thymic morphology",
+               {"carcinoid": "Carcinoid", "large_cell_nec": "Large-cell neuroendocrine carcinoma",
+                "small_cell_carcinoma": "Small-cell carcinoma"}, required=False,
+               help="Lung and thymus: WHO 2021 separates carcinoids from the neuroendocrine carcinomas by "
+                    "morphology."),
+        number("tumour_size_cm", "Size of the primary tumour", "cm", 0, 50, exclusive_minimum=True,
+               required=False, help="Largest diameter of the primary tumour."),
+        choice("gastric_type", "Gastric NET type",
+               {"type_1": "Type 1 (atrophic gastritis)", "type_2": "Type 2 (gastrinoma)",
+                "type_3": "Type 3 (sporadic)"}, required=False,
+               help="Stomach only; see the gastric NET type calculator."),
+        choice("functioning_syndrome", "Hormonal syndrome",
+               {"none": "None", "carcinoid_syndrome": "Carcinoid syndrome", "insulinoma": "Insulinoma",
+                "gastrinoma": "Gastrinoma (Zollinger-Ellison)", "vipoma": "VIPoma",
+                "glucagonoma": "Glucagonoma", "other_syndrome": "Other hormonal syndrome"}, required=False),
+        boolean("refractory_syndrome_diarrhoea", "Carcinoid-syndrome diarrhoea despite an SSA", required=False,
+                help="Four or more bowel movements a day despite a somatostatin analogue."),
+        choice("hereditary_syndrome", "Hereditary syndrome",
+               {"none_known": "None known", "men1": "MEN1", "vhl": "Von Hippel-Lindau", "nf1": "NF1",
+                "tsc": "Tuberous sclerosis", "suspected": "Suspected, not confirmed"}, required=False),
+        boolean("multifocal", "More than one primary tumour", required=False),
+        _optional(_RENAL["age_years"]),
+        _optional(_RENAL["sex"]),
+        _optional(_RENAL["weight_kg"]),
+        # Local risk features
+        boolean("lymphovascular_invasion", "Lymphovascular invasion", required=False),
+        boolean("muscularis_propria_invasion", "Invasion of the muscularis propria", required=False,
+                help="Stomach, duodenum, colon or rectum (endoscopic ultrasound or pathology)."),
+        boolean("mesoappendix_invasion", "Deep mesoappendiceal invasion (> 3 mm)", required=False),
+        boolean("appendix_base_involved", "Tumour at the appendix base or base margin involved", required=False),
+        boolean("nodes_positive", "Regional lymph nodes involved", required=False),
+        # Extent and imaging
+        choice("extent", "Extent of disease", {"localised": "Localised", "locoregional": "Locoregional",
+                                              "metastatic": "Metastatic"}, required=False),
+        boolean("resectable", "Resectable with curative intent", required=False,
+                help="Judged by a NET-experienced surgeon on cross-sectional imaging."),
+        boolean("liver_predominant", "Liver-predominant disease", required=False),
+        number("liver_involvement_percent", "Liver volume replaced by tumour", "%", 0, 100, required=False),
+        boolean("extrahepatic_disease", "Metastases outside the liver", required=False),
+        boolean("primary_resected", "Primary tumour resected", required=False),
+        choice("tumour_burden", "Tumour burden", {"low": "Low", "high": "High"}, required=False,
+               help="High: bulky disease, or liver involvement above about a quarter of the liver."),
+        choice("sstr_imaging", "Somatostatin-receptor imaging",
+               {"not_done": "Not done", "planar": "Planar scintigraphy", "spect": "SPECT",
+                "pet": "SSTR PET (68Ga/64Cu-DOTA peptide)"}, required=False),
+        _optional(krenning_calculator.calculator.form.by_name["krenning_score"]),
+        choice("fdg_pet", "FDG PET",
+               {"not_done": "Not done", "negative": "No FDG-avid lesion",
+                "positive_concordant": "FDG-avid lesions, all with SSTR uptake",
+                "positive_discordant": "At least one FDG-avid lesion without SSTR uptake"}, required=False),
+        # Course
+        choice("disease_status", "Disease status",
+               {"newly_diagnosed": "Newly diagnosed", "stable": "Stable", "progressive": "Progressive"},
+               required=False),
+        choice("recist_response", "Latest RECIST 1.1 response", ("CR", "PR", "SD", "PD"), required=False),
+        _optional(_TGR["sum_diameters_baseline_mm"]),
+        _optional(_TGR["sum_diameters_current_mm"]),
+        _optional(_TGR["interval_months"]),
+        number("stable_disease_months", "Months of radiological stability", "months", 0, 600, required=False),
+        # Prior treatment with outcome
+        *(_prior(name, label) for name, (_option, label) in PRIOR_THERAPIES.items()),
+        number("prrt_progression_free_months", "Months from the last PRRT cycle to progression", "months",
+               0, 600, required=False, help="For PRRT re-treatment: how long the first course held the disease."),
+        # Fitness and laboratory values
+        integer("ecog", "ECOG performance status", "", 0, 4, required=False),
+        _optional(_PRRT["karnofsky_percent"]),
+        _optional(_RENAL["creatinine_mg_dl"]),
+        _optional(_RENAL["creatinine_umol_l"]),
+        _optional(_PRRT["creatinine_clearance_ml_min"]),
+        _optional(_PRRT["haemoglobin_g_dl"]),
+        _optional(_PRRT["wbc_10e9_l"]),
+        _optional(_PRRT["platelets_10e9_l"]),
+        _optional(_PRRT["bilirubin_x_uln"]),
+        _optional(_PRRT["albumin_g_dl"]),
+        _optional(_PRRT["prothrombin_time_normal"]),
+        # Molecular
+        boolean("msi_high_or_dmmr", "Microsatellite instability-high or mismatch-repair deficient", required=False),
+        number("tmb_mutations_per_mb", "Tumour mutational burden", "mutations/Mb", 0, 10000, required=False),
+        boolean("clinical_trial_available", "A suitable clinical trial is available", required=False),
+    )
+
+
+def _rule(fields: tuple[str, ...], description: str):
+    def wrap(check):
+        return Rule(fields, description, check)
+    return wrap
+
+
+@_rule(("sstr_imaging", "krenning_score"), "a Krenning score needs the imaging that produced it")
+def _rule_sstr_score(values):
+    imaging, score = values["sstr_imaging"], values["krenning_score"]
+    if score is not None and imaging in (None, "not_done"):
+        return InputError("sstr_imaging", imaging, "planar, spect or pet when a Krenning score is given",
+                          f"krenning_score {score} was given but sstr_imaging is {imaging or 'not given'}; "
+                          "say which imaging produced it")
+    return None
+
+
+@_rule(("creatinine_mg_dl", "creatinine_umol_l"), "creatinine in one unit only")
+def _rule_one_creatinine(values):
+    if values["creatinine_mg_dl"] is not None and values["creatinine_umol_l"] is not None:
+        return InputError("creatinine_umol_l", values["creatinine_umol_l"],
+                          "at most one of creatinine_mg_dl or creatinine_umol_l",
+                          "give creatinine in mg/dL or in µmol/L, not both")
+    return None
+
+
+_TGR_NAMES = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
+
+
+@_rule(_TGR_NAMES, "growth-rate inputs come together")
+def _rule_tgr_complete(values):
+    given = [n for n in _TGR_NAMES if values[n] is not None]
+    if 0 < len(given) < len(_TGR_NAMES):
+        missing = [n for n in _TGR_NAMES if values[n] is None]
+        return InputError(missing[0], None, "all three growth-rate inputs or none",
+                          f"tumour growth rate needs {', '.join(_TGR_NAMES)}; missing {', '.join(missing)}")
+    return None
+
+
+@_rule(("recist_response", "disease_status"), "RECIST response and disease status agree")
+def _rule_recist_status(values):
+    recist, status = values["recist_response"], values["disease_status"]
+    if recist == "PD" and status in ("stable", "newly_diagnosed"):
+        return InputError("disease_status", status, "progressive when the RECIST response is PD",
+                          f"disease_status is {status} but recist_response is PD; they contradict")
+    if recist in ("CR", "PR", "SD") and status == "progressive":
+        return InputError("disease_status", status, f"not progressive when the RECIST response is {recist}",
+                          f"disease_status is progressive but recist_response is {recist}; they contradict")
+    return None
+
+
+@_rule(("refractory_syndrome_diarrhoea", "functioning_syndrome"),
+       "refractory carcinoid-syndrome diarrhoea is carcinoid syndrome")
+def _rule_refractory_needs_syndrome(values):
+    syndrome = values["functioning_syndrome"]
+    if values["refractory_syndrome_diarrhoea"] is True and syndrome not in (None, "carcinoid_syndrome"):
+        return InputError("refractory_syndrome_diarrhoea", True,
+                          "false, or functioning_syndrome carcinoid_syndrome or not given",
+                          f"refractory_syndrome_diarrhoea is true but functioning_syndrome is {syndrome}; "
+                          "refractory carcinoid-syndrome diarrhoea is carcinoid syndrome")
+    return None
+
+
+@_rule(("gastric_type", "primary_site"), "a gastric NET type needs a gastric primary")
+def _rule_gastric_type_site(values):
+    if values["gastric_type"] is not None and values["primary_site"] not in (None, "stomach"):
+        return InputError("gastric_type", values["gastric_type"], "nothing unless primary_site is stomach",
+                          f"gastric_type is {values['gastric_type']} but primary_site is {values['primary_site']}")
+    return None
+
+
+@_rule(("lung_morphology", "primary_site"), "lung or thymic morphology needs a thoracic primary")
+def _rule_morphology_site(values):
+    if values["lung_morphology"] is not None and values["primary_site"] not in (None,) + THORACIC:
+        return InputError("lung_morphology", values["lung_morphology"],
+                          "nothing unless primary_site is lung or thymus",
+                          f"lung_morphology is {values['lung_morphology']} but primary_site is {values['primary_site']}; "
+                          "for other sites give differentiation")
+    return None
+
+
+@_rule(("prrt_progression_free_months", "prior_prrt"), "a PRRT progression-free interval needs prior PRRT")
+def _rule_prrt_interval(values):
+    if values["prrt_progression_free_months"] is not None and values["prior_prrt"] in (None, "never"):
+        return InputError("prrt_progression_free_months", values["prrt_progression_free_months"],
+                          "nothing unless prior_prrt is given",
+                          "prrt_progression_free_months was given but prior_prrt is "
+                          f"{values['prior_prrt'] or 'not given'}")
+    return None
+
+
+PATIENT_FORM = Form(_patient_fields(), (_rule_sstr_score, _rule_one_creatinine, _rule_tgr_complete,
+                                       _rule_recist_status, _rule_refractory_needs_syndrome,
+                                       _rule_gastric_type_site, _rule_morphology_site, _rule_prrt_interval,
+                                       _karnofsky_in_steps_of_ten()))
+
+
+def patient_schema() -> dict:
+    schema = PATIENT_FORM.schema(title="Patient", description="Inputs for recommend(); every field optional.")
+    schema["$id"] = "netlib:pathway/patient"
+    return schema
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts derived with the calculators.
+# ---------------------------------------------------------------------------------------------
+
+_GRADE_FROM_CATEGORY = {"NET G1": "G1", "NET G2": "G2", "NET G3": "G3", "NEC": "NEC"}
+_MODALITY = {"planar": "planar_scintigraphy", "spect": "spect", "pet": "sstr_pet"}
+_LUNG_GRADE = {"typical carcinoid": "G1", "atypical carcinoid": "G2", "tumourlet": "G1",
+               "large-cell neuroendocrine carcinoma": "NEC", "small-cell carcinoma": "NEC"}
+_LUNG_TAKES_MORPHOLOGY = "morphology" in _LUNG
+UNKNOWN = "unknown"
+
+
+def _size_band(size_cm: float | None) -> str:
+    if size_cm is None:
+        return UNKNOWN
+    if size_cm < SIZE_SMALL_BELOW_CM:
+        return "under_1cm"
+    if size_cm <= SIZE_LARGE_ABOVE_CM:
+        return "1_to_2cm"
+    return "over_2cm"
+
+
+def _ki67_band(ki67: float | None, grade: str) -> str:
+    if ki67 is None:
+        return "under_10" if grade == "G1" else UNKNOWN  # G1 is Ki-67 < 3 % (WHO 2019)
+    if ki67 < KI67_SSA_PREFERRED_BELOW_PERCENT:
+        return "under_10"
+    if ki67 <= KI67_G2_TO_PERCENT:
+        return "10_to_20"
+    if ki67 <= KI67_NETTER2_TO_PERCENT:
+        return "21_to_55"
+    return "over_55"
+
+
+def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | None]:
+    site, differentiation = patient["primary_site"], patient["differentiation"]
+    ki67, mitoses = patient["ki67_percent"], patient["mitoses_per_2mm2"]
+    morphology = patient["lung_morphology"]
+    facts["grade_result"] = None
+    if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
+        if site in THORACIC and morphology is not None and _LUNG_TAKES_MORPHOLOGY and mitoses is not None \
+                and patient["necrosis"] is not None:
+            facts["grade_result"] = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
+                                                   ki67_percent=ki67, morphology=morphology)
+            return "NEC", "lung_carcinoid"
+        if site not in THORACIC:
+            facts["grade_result"] = who_gep_grade(differentiation="poor", ki67_percent=ki67,
+                                                  mitoses_per_2mm2=mitoses)
+            return "NEC", "who_gep_grade"
+        return "NEC", "morphology"
+    if site in THORACIC:
+        if mitoses is None or patient["necrosis"] is None:
+            return None, None
+        extra = {"morphology": "carcinoid"} if _LUNG_TAKES_MORPHOLOGY else {}
+        if _LUNG_TAKES_MORPHOLOGY and patient["tumour_size_cm"] is not None and "tumour_size_mm" in _LUNG:
+            extra["tumour_size_mm"] = patient["tumour_size_cm"] * 10
+        result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
+                                **extra)
+        facts["grade_result"] = result
+        facts["lung_type"] = result.category
+        return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid"
+    if differentiation == "well" and (ki67 is not None or mitoses is not None):
+        result = who_gep_grade(differentiation="well", ki67_percent=ki67, mitoses_per_2mm2=mitoses)
+        facts["grade_result"] = result
+        return _GRADE_FROM_CATEGORY[result.category], "who_gep_grade"
+    return None, None
+
+
+def _yes_no(value: bool | None) -> str:
+    return UNKNOWN if value is None else ("yes" if value else "no")
+
+
+def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> Any:
+    imaging, score = patient["sstr_imaging"], patient["krenning_score"]
+    known = facts["sstr_result"] is not None
+    creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
+    extra: dict[str, Any] = {}
+    if criteria_set is not None:
+        extra["criteria_set"] = criteria_set
+        if "age_years" in _PRRT:
+            extra["age_years"] = patient["age_years"]
+    return prrt_eligibility(
+        differentiation=patient["differentiation"] or ("well" if facts["grade"] in ("G1", "G2", "G3") else None),
+        ki67_percent=patient["ki67_percent"],
+        krenning_score=score if known else None,
+        sstr_modality=_MODALITY[imaging] if known else None,
+        karnofsky_percent=patient["karnofsky_percent"],
+        creatinine_clearance_ml_min=facts["creatinine_clearance_ml_min"],
+        **creatinine,
+        haemoglobin_g_dl=patient["haemoglobin_g_dl"], wbc_10e9_l=patient["wbc_10e9_l"],
+        platelets_10e9_l=patient["platelets_10e9_l"], bilirubin_x_uln=patient["bilirubin_x_uln"],
+        albumin_g_dl=patient["albumin_g_dl"], prothrombin_time_normal=patient["prothrombin_time_normal"],
+        **extra)
+
+
+_NETTER2_AVAILABLE = "criteria_set" in _PRRT
+
+
+def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts the rules read: the patient's own values plus what the calculators derive.
+
+    ``patient`` is a mapping validated by :data:`PATIENT_FORM` (every field present, None when not
+    given), as :func:`netlib.pathway.recommend` passes it.
+    """
+    facts: dict[str, Any] = dict(patient)
+    site = patient["primary_site"]
+    facts["site"] = site or "not given"
+    facts["differentiation"] = patient["differentiation"] or UNKNOWN
+    facts["lung_type"] = UNKNOWN
+
+    computed_grade, grade_source = _grade(patient, facts)
+    stated = patient["stated_grade"]
+    if computed_grade is not None and stated is not None and computed_grade != stated:
+        raise InputError("stated_grade", stated, f"{computed_grade} (as computed from the inputs) or nothing",
+                         f"stated_grade {stated} contradicts the grade computed from the inputs "
+                         f"({computed_grade} by {grade_source})")
+    grade = computed_grade or stated
+    facts["grade"] = grade or UNKNOWN
+    facts["grade_source"] = grade_source or ("stated" if stated else None)
+    facts["ki67_band"] = _ki67_band(patient["ki67_percent"], facts["grade"])
+    facts["low_grade_for_surveillance"] = (
+        "yes" if grade == "G1" or (grade == "G2" and patient["ki67_percent"] is not None
+                                   and patient["ki67_percent"] < KI67_LOW_G2_BELOW_PERCENT)
+        else ("no" if grade in ("G2", "G3", "NEC") else UNKNOWN))
+    facts["size_band"] = _size_band(patient["tumour_size_cm"])
+
+    extent, resectable = patient["extent"], patient["resectable"]
+    facts["extent_group"] = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}.get(
+        extent or "", UNKNOWN)
+    facts["resectable"] = _yes_no(resectable)
+    facts["advanced"] = "yes" if (extent == "metastatic" or (facts["extent_group"] == "local"
+                                                             and resectable is False)) else (
+        UNKNOWN if extent is None else "no")
+
+    # SSTR: two questions with two thresholds.  Expression for SSA selection: Krenning >= 2 on any
+    # modality (CLARINET enrolled SRS grade >= 2; caplin2014clarinet).  Uptake sufficient for PRRT: the
+    # modality-aware convention of netlib.imaging (planar/SPECT >= 2, PET >= 3).
+    imaging, score = patient["sstr_imaging"], patient["krenning_score"]
+    if imaging is None or imaging == "not_done" or score is None:
+        facts["sstr_result"] = None
+        facts["sstr_expression"] = facts["prrt_uptake"] = UNKNOWN
+    else:
+        sstr = krenning_calculator(krenning_score=score, modality=_MODALITY[imaging])
+        facts["sstr_result"] = sstr
+        facts["sstr_expression"] = "positive" if score >= KRENNING_SUFFICIENT_SCINTIGRAPHY else "negative"
+        facts["prrt_uptake"] = "sufficient" if sstr.category == SSTR_SUFFICIENT else "insufficient"
+    facts["fdg"] = patient["fdg_pet"] or UNKNOWN
+
+    status = patient["disease_status"]
+    if status is None and patient["recist_response"] == "PD":
+        status = "progressive"
+    facts["status"] = status or UNKNOWN
+    facts["progressive"] = "yes" if status == "progressive" else ("no" if status else UNKNOWN)
+
+    if patient["sum_diameters_baseline_mm"] is not None:
+        tgr = tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
+                                 sum_diameters_current_mm=patient["sum_diameters_current_mm"],
+                                 interval_months=patient["interval_months"])
+        facts["tgr_result"], facts["tgr_category"] = tgr, tgr.category
+    else:
+        facts["tgr_result"], facts["tgr_category"] = None, UNKNOWN
+
+    syndrome = patient["functioning_syndrome"]
+    if syndrome is None and patient["refractory_syndrome_diarrhoea"]:
+        syndrome = "carcinoid_syndrome"
+    facts["syndrome"] = syndrome or UNKNOWN
+    facts["refractory_diarrhoea"] = _yes_no(patient["refractory_syndrome_diarrhoea"])
+    facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
+    facts["multifocal"] = _yes_no(patient["multifocal"])
+    for name in ("lymphovascular_invasion", "muscularis_propria_invasion", "mesoappendix_invasion",
+                 "appendix_base_involved", "nodes_positive", "liver_predominant", "extrahepatic_disease",
+                 "primary_resected", "clinical_trial_available", "msi_high_or_dmmr"):
+        facts[name] = _yes_no(patient[name])
+    # Any local risk feature that argues for an oncological resection instead of a local one.
+    risk = [patient[n] for n in ("lymphovascular_invasion", "muscularis_propria_invasion", "nodes_positive")]
+    if site == "appendix":
+        risk += [patient["mesoappendix_invasion"], patient["appendix_base_involved"]]
+    facts["risk_features"] = "yes" if any(r is True for r in risk) or grade == "G2" and site in (
+        "appendix", "rectum") else ("no" if all(r is False for r in risk) else UNKNOWN)
+    facts["tumour_burden"] = patient["tumour_burden"] or UNKNOWN
+    facts["gastric_type"] = patient["gastric_type"] or UNKNOWN
+
+    # Prior lines with their outcomes.
+    for name in PRIOR_THERAPIES:
+        facts[name] = patient[name] or UNKNOWN
+    facts["prior_non_ssa_systemic"] = "yes" if any(patient[n] in _GIVEN for n in _NON_SSA_SYSTEMIC) else (
+        "no" if all(patient[n] == "never" for n in _NON_SSA_SYSTEMIC) else UNKNOWN)
+    facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
+        else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
+    interval = patient["prrt_progression_free_months"]
+    facts["prrt_benefit"] = UNKNOWN if interval is None else (
+        "durable" if interval >= PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS else "short")
+
+    creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
+    facts["renal_result"] = None
+    if patient["creatinine_clearance_ml_min"] is not None:
+        facts["creatinine_clearance_ml_min"] = patient["creatinine_clearance_ml_min"]
+        facts["creatinine_clearance_source"] = "given"
+    elif creatinine and all(patient[k] is not None for k in ("age_years", "sex", "weight_kg")):
+        crcl = cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
+                               weight_kg=patient["weight_kg"], **creatinine)
+        facts["renal_result"], facts["creatinine_clearance_ml_min"] = crcl, crcl.value
+        facts["creatinine_clearance_source"] = "Cockcroft-Gault"
+    else:
+        facts["creatinine_clearance_ml_min"] = None
+        facts["creatinine_clearance_source"] = None
+
+    prrt = _prrt(patient, facts, "netter1" if _NETTER2_AVAILABLE else None)
+    facts["prrt_result"] = prrt
+    facts["prrt_eligibility"] = prrt.category
+    if _NETTER2_AVAILABLE:
+        first_line = _prrt(patient, facts, "netter2")
+    else:
+        first_line = prrt
+    facts["prrt_first_line_result"] = first_line
+    facts["prrt_first_line_eligibility"] = first_line.category
+
+    tmb = patient["tmb_mutations_per_mb"]
+    facts["tmb_high"] = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")
+    facts["tumour_agnostic_target"] = "yes" if patient["msi_high_or_dmmr"] or facts["tmb_high"] == "yes" else (
+        "no" if patient["msi_high_or_dmmr"] is False or facts["tmb_high"] == "no" else UNKNOWN)
+
+    facts["milan_net"] = _milan(patient, facts)
+    return facts
+
+
+def _milan(patient: Mapping[str, Any], facts: dict) -> str:
+    try:
+        from .staging import milan_net  # the Milan-NET calculator (liver transplantation)
+    except ImportError:  # pragma: no cover - before the staging module exists
+        return UNKNOWN
+    needed = ("liver_involvement_percent", "age_years", "stable_disease_months")
+    booleans = ("extrahepatic_disease", "primary_resected")
+    if facts["grade"] not in ("G1", "G2", "G3") or facts["site"] == "not given" \
+            or any(patient[n] is None for n in needed + booleans):
+        facts["milan_result"] = None
+        return UNKNOWN
+    portal = facts["site"] in ("pancreas", "small_intestine", "stomach", "duodenum", "appendix", "colon")
+    result = milan_net(grade=facts["grade"], primary_portal_drained=portal,
+                       primary_resected=patient["primary_resected"],
+                       liver_involvement_percent=patient["liver_involvement_percent"],
+                       extrahepatic_disease=patient["extrahepatic_disease"],
+                       stable_disease_months=patient["stable_disease_months"], age_years=patient["age_years"])
+    facts["milan_result"] = result
+    return "meets" if result.category.startswith("meets") else "does not meet"
+
+
+# The facts the decision tables may test, with every value each can take.  The table loader refuses
+# any other fact or value, so a typo in a table fails at import.
+_YES_NO = ("yes", "no", UNKNOWN)
+FACT_VALUES: Mapping[str, tuple] = {
+    "site": tuple(SITES) + ("not given",),
+    "grade": ("G1", "G2", "G3", "NEC", UNKNOWN),
+    "differentiation": ("well", "poor", UNKNOWN),
+    "ki67_band": ("under_10", "10_to_20", "21_to_55", "over_55", UNKNOWN),
+    "low_grade_for_surveillance": _YES_NO,
+    "size_band": ("under_1cm", "1_to_2cm", "over_2cm", UNKNOWN),
+    "extent_group": ("local", "metastatic", UNKNOWN),
+    "resectable": _YES_NO,
+    "advanced": _YES_NO,
+    "sstr_expression": ("positive", "negative", UNKNOWN),
+    "prrt_uptake": ("sufficient", "insufficient", UNKNOWN),
+    "fdg": ("not_done", "negative", "positive_concordant", "positive_discordant", UNKNOWN),
+    "status": ("newly_diagnosed", "stable", "progressive", UNKNOWN),
+    "progressive": _YES_NO,
+    "tgr_category": ("high", "low", "not applicable", UNKNOWN),
+    "syndrome": ("none", "carcinoid_syndrome", "insulinoma", "gastrinoma", "vipoma", "glucagonoma",
+                 "other_syndrome", UNKNOWN),
+    "refractory_diarrhoea": _YES_NO,
+    "hereditary": ("none_known", "men1", "vhl", "nf1", "tsc", "suspected", UNKNOWN),
+    "multifocal": _YES_NO,
+    "lymphovascular_invasion": _YES_NO,
+    "muscularis_propria_invasion": _YES_NO,
+    "mesoappendix_invasion": _YES_NO,
+    "appendix_base_involved": _YES_NO,
+    "nodes_positive": _YES_NO,
+    "liver_predominant": _YES_NO,
+    "extrahepatic_disease": _YES_NO,
+    "primary_resected": _YES_NO,
+    "clinical_trial_available": _YES_NO,
+    "msi_high_or_dmmr": _YES_NO,
+    "risk_features": _YES_NO,
+    "tumour_burden": ("low", "high", UNKNOWN),
+    "gastric_type": ("type_1", "type_2", "type_3", UNKNOWN),
+    **{name: tuple(PRIOR_OUTCOMES) + (UNKNOWN,) for name in PRIOR_THERAPIES},
+    "prior_non_ssa_systemic": _YES_NO,
+    "prior_systemic": _YES_NO,
+    "prrt_benefit": ("durable", "short", UNKNOWN),
+    "prrt_eligibility": ("eligible", "not eligible", "incomplete"),
+    "prrt_first_line_eligibility": ("eligible", "not eligible", "incomplete"),
+    "tmb_high": _YES_NO,
+    "tumour_agnostic_target": _YES_NO,
+    "milan_net": ("meets", "does not meet", UNKNOWN),
+}
