@@ -181,6 +181,10 @@ def format_recommendations(result) -> str:
         lines.append("Missing information:")
         for item in result.missing:
             lines.append(f"  - {item.item}: {item.how}")
+    if result.advice:
+        lines.append("Work-up:")
+        for statement, _keys in result.advice:
+            lines.append(f"  - {statement}")
     lines.append("Always:")
     for statement, _keys in result.always:
         lines.append(f"  - {statement}")

@@ -36,20 +36,21 @@ CALCULATOR_EXAMPLES = MappingProxyType({
 PATIENT_EXAMPLES = MappingProxyType({
     "localised-pancreatic-g1": {
         "primary_site": "pancreas", "differentiation": "well", "ki67_percent": 1.5, "extent": "localised",
-        "resectable": True, "sstr_imaging": "pet", "krenning_score": 3, "disease_status": "newly_diagnosed"},
+        "tumour_size_cm": 1.4, "functioning_syndrome": "none", "resectable": True, "sstr_imaging": "pet",
+        "krenning_score": 3, "disease_status": "newly_diagnosed"},
     "metastatic-midgut-g1-low-burden": {
         "primary_site": "small_intestine", "differentiation": "well", "ki67_percent": 1.0, "extent": "metastatic",
         "resectable": False, "sstr_imaging": "pet", "krenning_score": 4, "tumour_burden": "low",
-        "carcinoid_syndrome": False, "disease_status": "newly_diagnosed"},
+        "functioning_syndrome": "none", "disease_status": "newly_diagnosed"},
     "progressive-midgut-on-ssa": {
         "primary_site": "small_intestine", "differentiation": "well", "ki67_percent": 6.0,
         "extent": "metastatic", "resectable": False, "sstr_imaging": "pet", "krenning_score": 4,
-        "tumour_burden": "high", "carcinoid_syndrome": False, "disease_status": "progressive", "prior_ssa": True,
+        "tumour_burden": "high", "functioning_syndrome": "none", "disease_status": "progressive", "prior_ssa": "progressed",
         "karnofsky_percent": 90, "age_years": 62, "sex": "male", "weight_kg": 80, "creatinine_mg_dl": 0.9,
         "haemoglobin_g_dl": 13.2, "wbc_10e9_l": 6.1, "platelets_10e9_l": 240, "bilirubin_x_uln": 0.6,
         "albumin_g_dl": 4.1, "prothrombin_time_normal": True},
     "progressive-pancreatic-g2": {
         "primary_site": "pancreas", "differentiation": "well", "ki67_percent": 12.0, "extent": "metastatic",
         "resectable": False, "sstr_imaging": "pet", "krenning_score": 2, "tumour_burden": "high",
-        "carcinoid_syndrome": False, "disease_status": "progressive", "prior_ssa": True},
+        "functioning_syndrome": "none", "disease_status": "progressive", "prior_ssa": "progressed"},
 })

@@ -19,14 +19,17 @@ from .pathway import CERTAIN, NOT_RECOMMENDED, OTHER, PREFERRED, RULES, TABLES
 STAGES = (
     ("diagnosis", "Confirm diagnosis and grade\n(WHO 2019 / WHO 2021)"),
     ("extent", "Assess extent and SSTR status\n(SSTR PET, symptoms, burden, growth)"),
-    ("advanced", "Unresectable or metastatic\nG1/G2 NET"),
+    ("advanced", "Unresectable or metastatic\nNET"),
     ("progressive", "Progressive disease"),
 )
 STAGE_OF_TABLE = {
+    "workup": "diagnosis",
     "localised": "extent",
-    "advanced": "advanced",
-    "syndrome": "advanced",
-    "progressive": "progressive",
+    "first_line": "advanced",
+    "syndromes": "advanced",
+    "thoracic": "advanced",
+    "high_grade": "diagnosis",
+    "progression": "progressive",
     "trials": "progressive",
     "exclusions": "diagnosis",
 }
@@ -35,16 +38,37 @@ TIER_COLOURS = {
     OTHER: "#5aae61",
     CERTAIN: "#a6a6a6",
     NOT_RECOMMENDED: "#b2182b",
+    "missing": "#e08214",
+    "advice": "#2166ac",
 }
-REDIRECT_LABEL = "NEC or NET G3:\nseparate pathway\n(redirected)"
+REDIRECT_LABEL = "NEC:\nits own pathway\n(platinum-etoposide)"
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _groups(rules) -> "OrderedDict[tuple, list]":
+    """One node per (option or item, best tier) in a table: the rows behind it are listed in it."""
+    groups: "OrderedDict[tuple, list]" = OrderedDict()
+    for rule in rules:
+        if rule.kind == "missing":
+            key = ("missing", rule.item)
+        elif rule.kind == "advice":
+            key = ("advice", "work-up advice")
+        else:
+            key = (rule.kind, rule.option)
+        groups.setdefault(key, []).append(rule)
+    return groups
+
+
+def _tier_rank(tier: str) -> int:
+    order = (PREFERRED, OTHER, CERTAIN, NOT_RECOMMENDED, "missing", "advice")
+    return order.index(tier)
+
+
 def to_dot() -> str:
-    """Graphviz DOT for the whole algorithm, one node per rule, coloured by tier."""
+    """Graphviz DOT for the whole algorithm: per table, one node per option (best tier) or item."""
     lines = [
         "digraph netlib_pathway {",
         '  graph [rankdir=LR, compound=true, fontname="DejaVu Sans", fontsize=11, nodesep=0.15, ranksep=0.5];',
@@ -54,8 +78,8 @@ def to_dot() -> str:
     for stage_id, label in STAGES:
         lines.append(f'  stage_{stage_id} [label={_quote(label)}, fillcolor="#dde7f3", penwidth=1.5];')
     lines.append(f'  redirect [label={_quote(REDIRECT_LABEL)}, fillcolor="#fde0dd"];')
-    lines.append('  stage_diagnosis -> redirect [label="poorly differentiated, or G3"];')
-    lines.append('  stage_diagnosis -> stage_extent [label="G1/G2"];')
+    lines.append('  stage_diagnosis -> redirect [label="poorly differentiated"];')
+    lines.append('  stage_diagnosis -> stage_extent [label="well differentiated"];')
     lines.append('  stage_extent -> stage_advanced [label="unresectable or metastatic"];')
     lines.append('  stage_advanced -> stage_progressive [label="progression"];')
 
@@ -67,16 +91,25 @@ def to_dot() -> str:
             continue
         lines.append(f"  subgraph cluster_{table} {{")
         lines.append(f'    label={_quote(TABLES[table])}; style="rounded"; color="#888888";')
-        for rule in rules:
-            option = therapies.name(rule.option) if rule.option else ""
-            verb = "excludes" if rule.tier == NOT_RECOMMENDED else rule.tier
-            label = f"{rule.id}\n{option}\n({verb})"
-            colour = TIER_COLOURS[rule.tier]
-            lines.append(f'    rule_{rule.id.replace("-", "_")} [label={_quote(label)}, color="{colour}", '
-                         f'penwidth=2, tooltip={_quote(rule.rationale)}];')
+        first = None
+        for number, ((kind, what), group) in enumerate(_groups(rules).items()):
+            best = min((r.tier for r in group), key=_tier_rank)
+            if kind == "missing":
+                title, verb = f"asks for: {what}", "missing information"
+            elif kind == "advice":
+                title, verb = "work-up advice", "advice"
+            else:
+                title = therapies.name(what)
+                verb = "excluded" if kind == "exclude" else best
+            ids = ", ".join(r.id for r in group)
+            node = f"{table}_{number}"
+            first = first or node
+            tooltip = " | ".join(f"{r.id}: {r.rationale}" for r in group)
+            label = _quote(title + "\n(" + verb + ")\n" + ids)
+            lines.append(f'    {node} [label={label}, color="{TIER_COLOURS[best]}", '
+                         f'penwidth=2, tooltip={_quote(tooltip)}];')
         lines.append("  }")
-        first = rules[0].id.replace("-", "_")
-        lines.append(f'  stage_{STAGE_OF_TABLE[table]} -> rule_{first} [lhead=cluster_{table}, style=dashed];')
+        lines.append(f'  stage_{STAGE_OF_TABLE[table]} -> {first} [lhead=cluster_{table}, style=dashed];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -233,7 +233,8 @@ def _derived_rows(facts: Mapping[str, Any]) -> str:
     if facts["grade_result"] is not None:
         grade_cell += _result_cell(facts["grade_result"]).join(("<div>", "</div>"))
 
-    sstr_cell = f"<strong>{_e(facts['sstr_status'])}</strong>"
+    sstr_cell = (f"Expression (for an SSA): <strong>{_e(facts['sstr_expression'])}</strong>; "
+                 f"uptake for PRRT: <strong>{_e(facts['prrt_uptake'])}</strong>")
     if facts["sstr_result"] is not None:
         sstr_cell += _result_cell(facts["sstr_result"]).join(("<div>", "</div>"))
 
@@ -338,6 +339,8 @@ def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any]
     provenance_rows = "".join(f'<tr><th scope="row">{_e(label)}</th><td class="mono">'
                               f'{_e(str(record.get(key, "")))}</td></tr>' for key, label in PROVENANCE_LABELS)
     always = "".join(f"<li>{_e(statement)} {_keys(keys)}</li>" for statement, keys in result.always)
+    advice = ("<h3>Work-up</h3><ul>" + "".join(f"<li>{_e(statement)} {_keys(keys)}</li>"
+                                                for statement, keys in result.advice) + "</ul>") if result.advice else ""
     car_t = "".join(f"<li>{_e(r['statement'])} {_keys(r['citations'])}</li>" for r in result.car_t["reasons"])
     redirect = f"<p><strong>Redirected:</strong> {_e(result.redirect)}</p>" if result.redirect else ""
     return f"""<div class="netlib-report">
@@ -357,6 +360,7 @@ def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any]
 <h2>Recommendations</h2>
 {_recommendation_items(result)}
 {_exclusion_rows(result)}
+{advice}
 <h3>For every patient</h3>
 <ul>{always}</ul>
 <h2>Missing information</h2>

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any, Callable, Sequence
 
-from .pathway import PATIENT_FORM
+from .patient import PATIENT_FORM
 
 # Clinically common ranges, drawn instead of the whole declared range so that most patients reach
 # the low-grade tables (a uniform mitotic count up to 1000 per 2 mm² would make nearly everyone G3).
@@ -58,8 +58,15 @@ def respect_rules(patient: dict, pick: Callable[[Sequence], Any]) -> dict:
         patient["disease_status"] = "progressive"
     elif recist in ("CR", "PR", "SD") and status == "progressive":
         patient["disease_status"] = "stable"
-    if patient.get("refractory_syndrome_diarrhoea") is True and patient.get("carcinoid_syndrome") is False:
-        patient["carcinoid_syndrome"] = True
+    if patient.get("refractory_syndrome_diarrhoea") is True and patient.get("functioning_syndrome") not in (
+            None, "carcinoid_syndrome"):
+        patient["functioning_syndrome"] = "carcinoid_syndrome"
+    if "gastric_type" in patient and patient.get("primary_site") not in (None, "stomach"):
+        patient["primary_site"] = "stomach"
+    if "lung_morphology" in patient and patient.get("primary_site") not in (None, "lung", "thymus"):
+        patient["primary_site"] = pick(("lung", "thymus"))
+    if "prrt_progression_free_months" in patient and patient.get("prior_prrt") in (None, "never"):
+        patient["prior_prrt"] = pick(("progressed", "completed", "toxicity", "ongoing"))
     return patient
 
 

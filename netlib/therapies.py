@@ -319,7 +319,8 @@ _THERAPY_LIST: tuple[Therapy, ...] = (
         therapy_class="somatostatin analogue",
         doses=(_OCTREOTIDE_LAR, _LANREOTIDE), components_are_alternatives=True,
         dose_note="Continued alongside the next line for symptom control, not as antiproliferative therapy.",
-        pivotal_trials=(), citations=("pavel2020esmo", "lamarca2024enets"),
+        pivotal_trials=("promid", "clarinet"),
+        citations=("rinke2009promid", "caplin2014clarinet", "pavel2020esmo", "lamarca2024enets"),
         dose_verified=True, dose_source="As for the antiproliferative SSA (PROMID, CLARINET doses).",
         notes="Carcinoid syndrome after progression on an SSA: the SSA is kept for symptoms."),
     Therapy(

@@ -331,6 +331,10 @@ def recommendations_html(result: Any) -> str:
         parts.append("<p><strong>Missing information</strong></p><ul>" + "".join(
             f'<li class="netlib-warning">{esc(item.item)}: {esc(item.how)}</li>' for item in result.missing)
             + "</ul>")
+    if result.advice:
+        parts.append("<p><strong>Work-up</strong></p><ul>" + "".join(
+            f"<li>{esc(statement)} <small>Sources: {esc(', '.join(keys))}</small></li>"
+            for statement, keys in result.advice) + "</ul>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -511,8 +515,13 @@ def recommendations_markdown(*tables: str, options: Iterable[str] | None = None)
     for rule in pathway.RULES:
         if rule.table not in tables or (wanted is not None and rule.option not in wanted):
             continue
-        name = therapies.THERAPIES[rule.option].name if rule.option in therapies.THERAPIES else (
-            rule.option or "statement")
+        if rule.kind == "missing":
+            lines.append(f"- **Missing: {rule.item}**. {rule.rationale} <small>[rule {rule.id}]</small>")
+            continue
+        if rule.kind == "advice":
+            lines.append(f"- **Work-up**: {rule.rationale} {cite(rule.citations)} <small>[rule {rule.id}]</small>")
+            continue
+        name = therapies.THERAPIES[rule.option].name
         lines.append(f"- **{name}**: *{rule.tier}* (evidence {rule.evidence}). {rule.rationale} "
                      f"{cite(rule.citations)} <small>[rule {rule.id}]</small>")
     return markdown("\n".join(lines) if lines else "- No decision-table rows for this section.")

@@ -27,6 +27,10 @@ VOCABULARY = {
     "platinum_etoposide", "liver_directed_therapy", "surgical_resection", "telotristat_ethyl",
     "interferon_alpha", "clinical_trial_referral", "car_t_off_trial",
     "immune_checkpoint_inhibitor_monotherapy",
+    # Pathway 2 (rule set 2026.11-5): local treatment by site, sequencing and syndromes.
+    "ssa_for_symptoms", "prrt_retreatment", "temozolomide", "enucleation", "endoscopic_resection",
+    "appendectomy", "right_hemicolectomy", "liver_transplantation", "proton_pump_inhibitor", "diazoxide",
+    "pembrolizumab",
 }
 
 

@@ -382,6 +382,10 @@
           return el("li", { class: "netlib-warning" }, [item.item + ": " + item.how]);
         }))));
     }
+    if (result.advice && result.advice.length) {
+      parts = parts.concat(section("Work-up", el("ul", { class: "netlib-live-advice" },
+        result.advice.map(function (item) { return el("li", {}, [item.statement, citations(item.citations)]); }))));
+    }
     if (result.car_t) {
       parts.push(el("div", { class: "netlib-live-car-t" }, [
         el("p", {}, [el("strong", {}, ["CAR-T cell therapy: "]), result.car_t.position]),
