@@ -215,12 +215,20 @@ class Form:
     fields: tuple[Field, ...]
     rules: tuple[Rule, ...] = ()
     by_name: Mapping[str, Field] = dataclass_field(init=False, repr=False, compare=False)
+    _validators: tuple = dataclass_field(init=False, repr=False, compare=False)
+    _checks: Mapping[str, Callable[[Any], Any]] = dataclass_field(init=False, repr=False, compare=False)
+    _empty: Mapping[str, None] = dataclass_field(init=False, repr=False, compare=False)
+    _required: tuple[str, ...] = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
             raise AssertionError(f"duplicate field names in form: {names}")
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "_validators", tuple((f.name, f.required, _fast_validator(f)) for f in self.fields))
+        object.__setattr__(self, "_checks", {name: check for name, _required, check in self._validators})
+        object.__setattr__(self, "_empty", dict.fromkeys(names))
+        object.__setattr__(self, "_required", tuple(f.name for f in self.fields if f.required))
 
     def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Validate every field and rule; unknown fields are refused, never ignored."""
@@ -229,7 +237,23 @@ class Form:
             if name not in by_name:
                 raise InputError(name, values[name], "one of the fields " + ", ".join(by_name),
                                  f"{name} is not an input here; accepted fields: {', '.join(by_name)}")
-        clean = {f.name: f.validate(values.get(f.name)) for f in self.fields}
+        # Only the given values are checked (a field not given is None), then the required ones; on an
+        # error the fields are re-checked in declaration order, so the first bad field of the form is named.
+        clean = dict(self._empty)
+        checks = self._checks
+        try:
+            for name, value in values.items():
+                if value is not None:
+                    clean[name] = checks[name](value)
+            for name in self._required:
+                if clean[name] is None:
+                    checks[name](values.get(name))
+        except InputError:
+            get = values.get
+            for name, required, check in self._validators:
+                if required or get(name) is not None:
+                    check(get(name))
+            raise
         for rule in self.rules:
             problem = rule.check(clean)
             if problem is not None:
@@ -248,6 +272,43 @@ class Form:
             "x-order": [f.name for f in self.fields],
             "x-rules": [{"fields": list(r.fields), "description": r.description} for r in self.rules],
         }
+
+
+def _fast_validator(field: Field) -> Callable[[Any], Any]:
+    """``field.validate`` with a shortcut for the common, already well-typed value.
+
+    The shortcut accepts exactly what ``validate`` accepts for that type and returns the same value;
+    anything else (strings to parse, out-of-range or non-finite numbers, errors) goes to ``validate``.
+    """
+    validate = field.validate
+    if field.kind == "choice":
+        choices = frozenset(field.choices)
+
+        def check(value, choices=choices, validate=validate):
+            return value if value.__class__ is str and value in choices else validate(value)
+        return check
+    if field.kind == "boolean":
+        def check(value, validate=validate):
+            return value if value is True or value is False else validate(value)
+        return check
+    if field.kind == "number":
+        low = -math.inf if field.minimum is None else field.minimum
+        high = math.inf if field.maximum is None else field.maximum
+        open_low, open_high = field.exclusive_minimum, field.exclusive_maximum
+
+        def check(value, validate=validate, low=low, high=high):
+            cls = value.__class__
+            if (cls is float or cls is int) and low < value < high and math.isfinite(value):
+                return float(value)
+            return validate(value)
+        if not open_low and not open_high:
+            def check(value, validate=validate, low=low, high=high):  # noqa: F811 - inclusive bounds
+                cls = value.__class__
+                if (cls is float or cls is int) and low <= value <= high and math.isfinite(value):
+                    return float(value)
+                return validate(value)
+        return check
+    return validate
 
 
 # Short constructors keep declarations readable.

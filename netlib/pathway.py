@@ -293,7 +293,7 @@ class Recommendations:
     always: tuple[tuple[str, tuple[str, ...]], ...]
     car_t: Mapping[str, Any]
     missing: tuple[MissingItem, ...]
-    trace: tuple[TraceEntry, ...]
+    fired_rule_ids: tuple[str, ...]
     facts: Mapping[str, Any]
     ruleset_version: str
     advice: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -301,6 +301,12 @@ class Recommendations:
     @property
     def options(self) -> tuple[str, ...]:
         return tuple(r.option for r in self.recommendations)
+
+    @property
+    def trace(self) -> tuple[TraceEntry, ...]:
+        """Every rule in table order, fired or not, with the condition that decided it (computed on demand)."""
+        trace, _fired = _evaluate(_tables(), self.facts)
+        return tuple(trace)
 
     def as_dict(self) -> dict:
         return {
@@ -354,6 +360,9 @@ class _CompiledTables:
     rows: tuple
     order: Mapping[str, int]
     recommendations: dict  # supporting rule ids -> Recommendation (shared; frozen)
+    # The fast path: the tables compiled into one Python function that returns the positions of the
+    # fired rules (conditions as membership tests on finite fact domains, FACT_VALUES).
+    fire: Any
 
 
 def _compile(rules: tuple[DecisionRule, ...]) -> _CompiledTables:
@@ -376,7 +385,49 @@ def _compile(rules: tuple[DecisionRule, ...]) -> _CompiledTables:
         else:
             outcome = "advises"
         rows.append((rule, tuple(checks), TraceEntry(rule.id, True, decided, outcome), exclusion))
-    return _CompiledTables(rules, tuple(rows), MappingProxyType({r.id: i for i, r in enumerate(rules)}), {})
+    return _CompiledTables(rules, tuple(rows), MappingProxyType({r.id: i for i, r in enumerate(rules)}), {},
+                           _compile_fire(rules))
+
+
+def _compile_fire(rules: tuple[DecisionRule, ...]):
+    """One generated function testing every rule: ``fire(facts) -> [positions of fired rules]``.
+
+    Each condition becomes ``value == constant`` or ``value in frozenset`` (a negated condition keeps the
+    rest of the fact's finite domain), so the result is the same as Condition.holds row by row; the
+    tests compare the two on every generated patient.
+    """
+    constants: dict[str, Any] = {}
+    variables: dict[str, str] = {}
+    body = []
+    for position, rule in enumerate(rules):
+        tests = []
+        for condition in rule.conditions:
+            domain = FACT_VALUES[condition.fact]
+            values = condition.value if isinstance(condition.value, tuple) else (condition.value,)
+            keep = set(values) if condition.operator in ("is", "in") else set(domain) - set(values)
+            variable = variables.setdefault(condition.fact, f"f{len(variables)}")
+            if len(keep) == 1:
+                tests.append(f"{variable} == {next(iter(keep))!r}")
+            else:
+                name = f"s{len(constants)}"
+                constants[name] = frozenset(keep)
+                tests.append(f"{variable} in {name}")
+        condition_text = " and ".join(tests) if tests else "True"
+        body.append(f"    if {condition_text}: out.append({position})")
+    lines = ["def fire(facts):"]
+    lines += [f"    {variable} = facts[{fact!r}]" for fact, variable in variables.items()]
+    lines.append("    out = []")
+    lines += body
+    lines.append("    return out")
+    namespace = dict(constants)
+    exec(compile("\n".join(lines), "<netlib decision tables>", "exec"), namespace)  # noqa: S102 - our own tables
+    return namespace["fire"]
+
+
+def _fire(tables: _CompiledTables, facts: Mapping[str, Any]) -> list[tuple]:
+    """The fired rows in table order, without a trace (the same rows as _evaluate fires)."""
+    rows = tables.rows
+    return [rows[position] for position in tables.fire(facts)]
 
 
 _compiled: _CompiledTables | None = None
@@ -476,7 +527,7 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     clean = PATIENT_FORM.validate(values)
     facts = derive_facts(clean)
     tables = _tables()
-    trace, fired = _evaluate(tables, facts)
+    fired = _fire(tables, facts)
     pathway, redirect = _pathway(facts["grade"])
 
     # The first exclusion of an option names it; an option excluded anywhere is never recommended.
@@ -516,7 +567,8 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     return Recommendations(
         pathway=pathway, redirect=redirect, recommendations=tuple(recommendations),
         excluded=tuple(excluded.values()), always=_ALWAYS_WITH_CAR_T, car_t=_CAR_T,
-        missing=tuple(missing.values()), trace=tuple(trace), facts=MappingProxyType(facts),
+        missing=tuple(missing.values()), fired_rule_ids=tuple(row[0].id for row in fired),
+        facts=MappingProxyType(facts),
         ruleset_version=RULESET_VERSION, advice=tuple(advice))
 
 

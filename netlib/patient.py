@@ -29,6 +29,11 @@ from .prrt import _karnofsky_in_steps_of_ten, prrt_eligibility
 from .renal import cockcroft_gault
 from .response import tumour_growth_rate
 
+try:
+    from .staging import milan_net  # the Milan-NET calculator (liver transplantation)
+except ImportError:  # pragma: no cover - before the staging module exists
+    milan_net = None
+
 __all__ = ["PATIENT_FORM", "SITES", "PRIOR_THERAPIES", "PRIOR_OUTCOMES", "derive_facts", "patient_schema"]
 
 SITES = {
@@ -363,11 +368,11 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
         if site in THORACIC and morphology is not None and _LUNG_TAKES_MORPHOLOGY and mitoses is not None \
                 and patient["necrosis"] is not None:
-            facts["grade_result"] = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
+            facts["grade_result"] = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
                                                    ki67_percent=ki67, morphology=morphology)
             return "NEC", "lung_carcinoid"
         if site not in THORACIC:
-            facts["grade_result"] = who_gep_grade(differentiation="poor", ki67_percent=ki67,
+            facts["grade_result"] = _who_gep_grade(differentiation="poor", ki67_percent=ki67,
                                                   mitoses_per_2mm2=mitoses)
             return "NEC", "who_gep_grade"
         return "NEC", "morphology"
@@ -377,13 +382,13 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
         extra = {"morphology": "carcinoid"} if _LUNG_TAKES_MORPHOLOGY else {}
         if _LUNG_TAKES_MORPHOLOGY and patient["tumour_size_cm"] is not None and "tumour_size_mm" in _LUNG:
             extra["tumour_size_mm"] = patient["tumour_size_cm"] * 10
-        result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
+        result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
                                 **extra)
         facts["grade_result"] = result
         facts["lung_type"] = result.category
         return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid"
     if differentiation == "well" and (ki67 is not None or mitoses is not None):
-        result = who_gep_grade(differentiation="well", ki67_percent=ki67, mitoses_per_2mm2=mitoses)
+        result = _who_gep_grade(differentiation="well", ki67_percent=ki67, mitoses_per_2mm2=mitoses)
         facts["grade_result"] = result
         return _GRADE_FROM_CATEGORY[result.category], "who_gep_grade"
     return None, None
@@ -402,7 +407,7 @@ def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> 
         extra["criteria_set"] = criteria_set
         if "age_years" in _PRRT:
             extra["age_years"] = patient["age_years"]
-    return prrt_eligibility(
+    return _prrt_eligibility(
         differentiation=patient["differentiation"] or ("well" if facts["grade"] in ("G1", "G2", "G3") else None),
         ki67_percent=patient["ki67_percent"],
         krenning_score=score if known else None,
@@ -417,6 +422,67 @@ def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> 
 
 
 _NETTER2_AVAILABLE = "criteria_set" in _PRRT
+
+
+# ---------------------------------------------------------------------------------------------
+# The calculators are called without a second validation when that is provably safe: every input
+# derive_facts passes them is either a patient field carrying the calculator's very declaration
+# (PATIENT_FORM validated it) or a value derive_facts computes and a check below accepts.  If a
+# declaration drifts, the validating entry point is kept, so behaviour never changes.
+# ---------------------------------------------------------------------------------------------
+
+def _validation_key(field: Field) -> tuple:
+    return (field.kind, field.minimum, field.maximum, field.exclusive_minimum, field.exclusive_maximum,
+            field.choices)
+
+
+def _unvalidated(function, derived: Mapping[str, Any]):
+    for field in function.calculator.fields:
+        ours = PATIENT_FORM.by_name.get(field.name)
+        if ours is not None and field.name not in derived:
+            if _validation_key(ours) != _validation_key(field):
+                return function
+        elif field.name not in derived or not derived[field.name](field):
+            return function
+    return function.raw
+
+
+def _accepts_modalities(field: Field) -> bool:
+    return set(_MODALITY.values()) <= set(field.choices)
+
+
+def _accepts_any_positive_clearance(field: Field) -> bool:
+    # A Cockcroft-Gault clearance from validated inputs is positive and finite but has no upper bound;
+    # a given clearance carries the calculator's own declaration (validated by PATIENT_FORM).
+    return field.kind == "number" and field.maximum is None and (field.minimum is None or field.minimum <= 0)
+
+
+def _accepts_criteria_sets(field: Field) -> bool:
+    return {"netter1", "netter2"} <= set(field.choices)
+
+
+def _accepts_well(field: Field) -> bool:
+    return {"well", "poor"} <= set(field.choices)
+
+
+def _accepts_morphology(field: Field) -> bool:
+    return {"carcinoid", "large_cell_nec", "small_cell_carcinoma"} <= set(field.choices)
+
+
+def _accepts_size_mm(field: Field) -> bool:
+    # tumour_size_cm is at most 50 cm: 500 mm.
+    return field.kind == "number" and (field.maximum is None or field.maximum >= 500) and (
+        field.minimum is None or field.minimum <= 0)
+
+
+_who_gep_grade = _unvalidated(who_gep_grade, {})
+_lung_carcinoid = _unvalidated(lung_carcinoid, {"morphology": _accepts_morphology, "tumour_size_mm": _accepts_size_mm})
+_krenning = _unvalidated(krenning_calculator, {"modality": _accepts_modalities})
+_tumour_growth_rate = _unvalidated(tumour_growth_rate, {})
+_cockcroft_gault = _unvalidated(cockcroft_gault, {})
+_prrt_eligibility = _unvalidated(prrt_eligibility, {
+    "sstr_modality": _accepts_modalities, "creatinine_clearance_ml_min": _accepts_any_positive_clearance,
+    "criteria_set": _accepts_criteria_sets, "differentiation": _accepts_well})
 
 
 def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
@@ -463,7 +529,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts["sstr_result"] = None
         facts["sstr_expression"] = facts["prrt_uptake"] = UNKNOWN
     else:
-        sstr = krenning_calculator(krenning_score=score, modality=_MODALITY[imaging])
+        sstr = _krenning(krenning_score=score, modality=_MODALITY[imaging])
         facts["sstr_result"] = sstr
         facts["sstr_expression"] = "positive" if score >= KRENNING_SUFFICIENT_SCINTIGRAPHY else "negative"
         facts["prrt_uptake"] = "sufficient" if sstr.category == SSTR_SUFFICIENT else "insufficient"
@@ -476,7 +542,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["progressive"] = "yes" if status == "progressive" else ("no" if status else UNKNOWN)
 
     if patient["sum_diameters_baseline_mm"] is not None:
-        tgr = tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
+        tgr = _tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
                                  sum_diameters_current_mm=patient["sum_diameters_current_mm"],
                                  interval_months=patient["interval_months"])
         facts["tgr_result"], facts["tgr_category"] = tgr, tgr.category
@@ -520,7 +586,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts["creatinine_clearance_ml_min"] = patient["creatinine_clearance_ml_min"]
         facts["creatinine_clearance_source"] = "given"
     elif creatinine and all(patient[k] is not None for k in ("age_years", "sex", "weight_kg")):
-        crcl = cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
+        crcl = _cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
                                weight_kg=patient["weight_kg"], **creatinine)
         facts["renal_result"], facts["creatinine_clearance_ml_min"] = crcl, crcl.value
         facts["creatinine_clearance_source"] = "Cockcroft-Gault"
@@ -548,9 +614,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _milan(patient: Mapping[str, Any], facts: dict) -> str:
-    try:
-        from .staging import milan_net  # the Milan-NET calculator (liver transplantation)
-    except ImportError:  # pragma: no cover - before the staging module exists
+    if milan_net is None:
         return UNKNOWN
     needed = ("liver_involvement_percent", "age_years", "stable_disease_months")
     booleans = ("extrahepatic_disease", "primary_resected")

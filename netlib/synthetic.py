@@ -21,6 +21,9 @@ TYPICAL_RANGES = {
     "haemoglobin_g_dl": (7.0, 16.0), "wbc_10e9_l": (1.5, 12.0), "platelets_10e9_l": (50.0, 400.0),
     "bilirubin_x_uln": (0.2, 4.0), "albumin_g_dl": (2.5, 5.0), "sum_diameters_baseline_mm": (10.0, 300.0),
     "sum_diameters_current_mm": (10.0, 300.0), "interval_months": (1.0, 24.0),
+    "tumour_size_cm": (0.3, 6.0), "liver_involvement_percent": (0.0, 80.0), "stable_disease_months": (0.0, 36.0),
+    "prrt_progression_free_months": (0.0, 48.0), "tmb_mutations_per_mb": (0.0, 20.0),
+    "creatinine_clearance_ml_min": (20.0, 150.0),
 }
 GROWTH_FIELDS = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
 
