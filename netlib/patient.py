@@ -574,6 +574,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts[name] = patient[name] or UNKNOWN
     facts["prior_non_ssa_systemic"] = "yes" if any(patient[n] in _GIVEN for n in _NON_SSA_SYSTEMIC) else (
         "no" if all(patient[n] == "never" for n in _NON_SSA_SYSTEMIC) else UNKNOWN)
+    facts["progressed_on_prior"] = "yes" if any(patient[n] == "progressed" for n in PRIOR_THERAPIES) else "no"
     facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
         else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
     interval = patient["prrt_progression_free_months"]
@@ -671,6 +672,7 @@ FACT_VALUES: Mapping[str, tuple] = {
     "gastric_type": ("type_1", "type_2", "type_3", UNKNOWN),
     **{name: tuple(PRIOR_OUTCOMES) + (UNKNOWN,) for name in PRIOR_THERAPIES},
     "prior_non_ssa_systemic": _YES_NO,
+    "progressed_on_prior": ("yes", "no"),
     "prior_systemic": _YES_NO,
     "prrt_benefit": ("durable", "short", UNKNOWN),
     "prrt_eligibility": ("eligible", "not eligible", "incomplete"),

@@ -64,6 +64,8 @@ def respect_rules(patient: dict, pick: Callable[[Sequence], Any]) -> dict:
     if patient.get("refractory_syndrome_diarrhoea") is True and patient.get("functioning_syndrome") not in (
             None, "carcinoid_syndrome"):
         patient["functioning_syndrome"] = "carcinoid_syndrome"
+    if "gastric_type" in patient and "lung_morphology" in patient:
+        del patient[pick(("gastric_type", "lung_morphology"))]
     if "gastric_type" in patient and patient.get("primary_site") not in (None, "stomach"):
         patient["primary_site"] = "stomach"
     if "lung_morphology" in patient and patient.get("primary_site") not in (None, "lung", "thymus"):
