@@ -32,8 +32,8 @@ def cards(result) -> dict:
     """The result as a CDS Hooks response: {"cards": [...]}."""
     out = []
     if result.redirect:
-        out.append({"uuid": _id("redirect", result.redirect), "summary": _summary("Not a low-grade NET pathway: "
-                    + result.redirect.split(":")[0]), "indicator": "critical",
+        out.append({"uuid": _id("redirect", result.redirect), "summary": _summary("Not a NET pathway: "
+                    + result.redirect.split(":")[0].split("(")[0].strip()), "indicator": "critical",
                     "detail": result.redirect + "\n\n" + NOT_A_MEDICAL_DEVICE, "source": {"label": SOURCE_LABEL}})
     for rec in result.recommendations:
         detail = f"**{rec.tier}** (evidence: {rec.evidence}). {rec.rationale}"
@@ -62,4 +62,8 @@ def cards(result) -> dict:
                     "suggestions": [{"label": item.how[:100], "uuid": _id("get", item.item), "actions": []}],
                     # CDS Hooks: selectionBehavior MUST accompany suggestions.
                     "selectionBehavior": "at-most-one"})
+    for statement, citations in result.advice:
+        out.append({"uuid": _id("advice", statement), "summary": _summary(f"Work-up: {statement}"),
+                    "indicator": "info", "detail": f"{statement} {NOT_A_MEDICAL_DEVICE}",
+                    "source": _source(citations)})
     return {"cards": out}

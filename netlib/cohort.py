@@ -62,7 +62,7 @@ def evaluate_row(row: dict[str, str]) -> dict[str, str]:
     for number, rec in enumerate(result.recommendations[:3], 1):
         out[f"option_{number}"] = rec.option
         out[f"tier_{number}"] = rec.tier
-    out["rule_ids"] = " ".join(t.rule_id for t in result.trace if t.fired)
+    out["rule_ids"] = " ".join(result.fired_rule_ids)
     out["excluded"] = " ".join(e.option for e in result.excluded)
     out["missing"] = "; ".join(m.item for m in result.missing)
     return out

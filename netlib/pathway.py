@@ -577,16 +577,17 @@ def rules_table() -> list[dict[str, str]]:
     rows = []
     for rule in RULES:
         if rule.kind in ("option", "exclude"):
-            option, tier = rule.option, rule.tier
+            option, tier, name = rule.option, rule.tier, therapies.name(rule.option)
         elif rule.kind == "missing":
-            option, tier = f"missing: {rule.item}", "asks for information"
+            option, tier, name = f"missing: {rule.item}", "asks for information", f"Missing: {rule.item}"
         else:
-            option, tier = "work-up", "advice"
+            option, tier, name = "work-up", "advice", "Work-up"
         rows.append({
             "id": rule.id,
             "table": TABLES[rule.table],
             "conditions": " and ".join(c.text() for c in rule.conditions) or "always",
             "option": option,
+            "name": name,
             "tier": tier,
             "evidence": rule.evidence,
             "rationale": rule.rationale,

@@ -502,7 +502,7 @@ def glue_trial(trial_id: str) -> None:
     glue_text(f"{t.id}_median_text", t.median_text)
 
 
-def recommendations_markdown(*tables: str, options: Iterable[str] | None = None):
+def recommendations_markdown(*tables: str, options: Iterable[str] | None = None, prefix: str = ""):
     """The decision-table rows of ``netlib.pathway`` for the given tables, as a cited list.
 
     Each item: the option, its preference tier and evidence level, the rationale, the
@@ -513,7 +513,8 @@ def recommendations_markdown(*tables: str, options: Iterable[str] | None = None)
     wanted = set(options) if options is not None else None
     lines = []
     for rule in pathway.RULES:
-        if rule.table not in tables or (wanted is not None and rule.option not in wanted):
+        if rule.table not in tables or (wanted is not None and rule.option not in wanted) or \
+                not rule.id.startswith(prefix):
             continue
         if rule.kind == "missing":
             lines.append(f"- **Missing: {rule.item}**. {rule.rationale} <small>[rule {rule.id}]</small>")
