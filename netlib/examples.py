@@ -18,6 +18,8 @@ CALCULATOR_EXAMPLES = MappingProxyType({
     "krenning_score": {"krenning_score": 3, "modality": "sstr_pet"},
     "cockcroft_gault": {"age_years": 64, "weight_kg": 72.0, "sex": "female", "creatinine_mg_dl": 1.1},
     "ckd_epi_2021": {"age_years": 64, "sex": "female", "creatinine_mg_dl": 1.1},
+    "urine_creatinine_clearance": {"urine_creatinine_mg_dl": 90.0, "urine_volume_ml": 1500.0,
+                                   "creatinine_mg_dl": 1.1, "collection_hours": 24.0},
     "prrt_eligibility": {"differentiation": "well", "ki67_percent": 8.0, "krenning_score": 3,
                          "sstr_modality": "sstr_pet", "karnofsky_percent": 80, "creatinine_clearance_ml_min": 62.0,
                          "creatinine_mg_dl": 1.1, "haemoglobin_g_dl": 12.1, "wbc_10e9_l": 5.4,
