@@ -193,13 +193,18 @@ def _creatinine_fields(source: tuple[str, ...]):
 _CREATININE_RULE = exactly_one_of("creatinine_mg_dl", "creatinine_umol_l")
 
 
-def _cockcroft_gault_plausible() -> Rule:
+def cockcroft_gault_plausible() -> Rule:
+    """The rule that a Cockcroft-Gault estimate from these inputs is at most the plausible maximum.
+
+    Usable by any form with the five fields (optional ones too: it is silent until all are given).
+    """
     # Actual body weight with a very low creatinine gives estimates no kidney can reach (a 20-year-old
     # of 150 kg with creatinine 0.4 mg/dL: 625 mL/min). Refuse them rather than report them.
     def check(values):
         scr_mg_dl, scr_umol_l = values["creatinine_mg_dl"], values["creatinine_umol_l"]
-        if scr_mg_dl is None and scr_umol_l is None:
-            return None  # the exactly-one rule speaks first
+        if (scr_mg_dl is None and scr_umol_l is None) or values["age_years"] is None \
+                or values["weight_kg"] is None or values["sex"] is None:
+            return None  # the exactly-one rule (or the form's own rules) speak first
         clearance = creatinine_clearance(age_years=values["age_years"], weight_kg=values["weight_kg"],
                                          sex=values["sex"],
                                          creatinine_mg_dl=creatinine_in_mg_dl(scr_mg_dl, scr_umol_l))
@@ -232,7 +237,7 @@ _CKD_EPI_CITATIONS = ("inker2021ckdepi", "kdigo2012ckd")
         _sex_field(_CG_CITATIONS),
         *_creatinine_fields(_CG_CITATIONS),
     ),
-    rules=(_CREATININE_RULE, _cockcroft_gault_plausible()),
+    rules=(_CREATININE_RULE, cockcroft_gault_plausible()),
     unit=CREATININE_CLEARANCE_UNIT,
     citations=_CG_CITATIONS,
     when_to_use="When a trial protocol or drug label specifies a Cockcroft-Gault creatinine clearance, "
@@ -386,9 +391,9 @@ def urine_creatinine_clearance(*, urine_volume_ml: float, collection_hours: floa
     excretion_mg_per_24_h = urine * urine_volume_ml / 100 * COLLECTION_STANDARD_HOURS / collection_hours
     return make_result(
         "urine_creatinine_clearance", value=clearance, unit=CREATININE_CLEARANCE_UNIT,
-        interpretation=f"Measured creatinine clearance {clearance:.0f} mL/min from a {collection_hours:g}-hour "
-                       f"urine collection (creatinine excretion {excretion_mg_per_24_h:.0f} mg per 24 hours; "
-                       "not normalised to body-surface area).",
+        interpretation=f"Measured creatinine clearance {clearance:.0f} mL/min from a urine collection of "
+                       f"{collection_hours:g} hours (creatinine excretion {excretion_mg_per_24_h:.0f} mg per 24 "
+                       "hours; not normalised to body-surface area).",
         citations=_URINE_CITATIONS,
         details={"urine_creatinine_mg_dl": urine, "serum_creatinine_mg_dl": serum,
                  "creatinine_excretion_mg_per_24_h": excretion_mg_per_24_h})

@@ -212,7 +212,7 @@ def tnm_stage(*, site: str, tumour_size_cm: float, invasion: str, n_category: st
     group = stage_group(site, t, n_category, m_category)
     return make_result(
         "tnm_stage", category=group,
-        interpretation=f"{t} {n_category} {m_category}: {group.lower()} for a well-differentiated NET of the "
+        interpretation=f"{t} {n_category} {m_category}: {group}, well-differentiated NET of the "
                        f"{SITE_CHOICES[site].lower()} ({EDITION}).",
         citations=_TNM_CITATIONS,
         details={"t_category": t, "n_category": n_category, "m_category": m_category, "site": site,
