@@ -1,6 +1,7 @@
 """Peptide receptor radionuclide therapy (PRRT) with 177Lu-dotatate.
 
-* Eligibility on the NETTER-1 criteria (Strosberg et al. 2017; protocol NCT01578239).
+* Eligibility on a declared criteria set: NETTER-1 (Strosberg et al. 2017; protocol
+  NCT01578239), the default, or NETTER-2 (Singh et al. 2024; protocol NCT03972488).
 * The approved regimen as data: 7.4 GBq (200 mCi) every 8 weeks, 4 doses.
 
 Every input is optional: a criterion without its data is reported as missing, and the
@@ -9,47 +10,72 @@ inputs only when the answer cannot change: a Krenning score of 3 or 4 is suffici
 any modality and 0 or 1 on none; a normal prothrombin time or an albumin of at least
 3.0 g/dL satisfies the albumin criterion whatever the other value.
 
-Exclusions are strict inequalities, so a value exactly on a threshold is eligible:
-creatinine clearance < 50 mL/min; serum creatinine > 1.7 mg/dL (> 150 µmol/L, each
-compared in the unit given, because 150 µmol/L is 1.697 mg/dL); haemoglobin < 8.0 g/dL;
+The two sets are data (:class:`CriteriaSet`); the evaluating code knows neither.
+
+NETTER-1 (unchanged): exclusions are strict inequalities, so a value exactly on a threshold
+is eligible: creatinine clearance < 50 mL/min; serum creatinine > 1.7 mg/dL (> 150 µmol/L,
+each compared in the unit given, because 150 µmol/L is 1.697 mg/dL); haemoglobin < 8.0 g/dL;
 white cells < 2.0 x 10⁹/L; platelets < 75 x 10⁹/L; total bilirubin > 3 x ULN; albumin
 < 3.0 g/dL with an abnormal prothrombin time; Karnofsky < 60 %; Ki-67 > 20 %; poor
 differentiation; SSTR uptake below the :mod:`netlib.imaging` threshold (Krenning >= 2
-on planar scintigraphy or SPECT, >= 3 on SSTR PET, a declared convention).
+on planar scintigraphy or SPECT, >= 3 on SSTR PET, a declared convention). Age is checked
+against the NETTER-1 minimum of 18 years when it is given; it is not required.
+
+NETTER-2: newly diagnosed (within 6 months) well-differentiated G2/G3 GEP-NET with Ki-67
+from 10 to 55 % inclusive, age 15 or over, Karnofsky >= 60, and tumour uptake above normal
+liver in every target lesion (Krenning >= 3 on any modality). Its laboratory exclusions
+could not be retrieved: NETTER-1's values are applied and the result says so.
 
 What was verified (searches of public sources, see the project report):
 
-* Ki-67 <= 20 % and age >= 18: NETTER-1 registry record NCT01578239 (inclusion criteria).
-* Karnofsky >= 60 and uptake >= normal liver on planar scintigraphy: from the NETTER-1
-  publications as summarised in clinical-facts section 6.1; not re-read in the primary text.
-* The laboratory exclusions (creatinine clearance, haemoglobin, white cells, platelets,
-  bilirubin, albumin/prothrombin time) are UNVERIFIED against the NETTER-1 protocol
-  itself: the exclusion section of the registry record could not be retrieved. They are
-  corroborated by the Imperial College PRRT protocol and by a later PRRT trial whose
-  exclusions reproduce the same wording (Cockcroft-Gault clearance < 50 mL/min; Hb
-  < 5.0 mmol/L (< 8.0 g/dL); WBC < 2 x 10⁹/L; platelets < 75 x 10⁹/L; albumin < 3.0 g/dL
-  unless the prothrombin time is within the normal range). The serum-creatinine ceiling
-  (> 150 µmol/L, > 1.7 mg/dL) is unverified.
+* NETTER-1: Ki-67 <= 20 % and age >= 18 from the registry record NCT01578239 (inclusion
+  criteria). Karnofsky >= 60 and uptake >= normal liver on planar scintigraphy from the
+  NETTER-1 publications as summarised in clinical-facts section 6.1; not re-read in the
+  primary text.
+* NETTER-1 laboratory exclusions (creatinine clearance, haemoglobin, white cells, platelets,
+  bilirubin, albumin/prothrombin time) are UNVERIFIED against the NETTER-1 protocol itself:
+  the exclusion section of the registry record could not be retrieved. They are corroborated
+  by the Imperial College PRRT protocol and by a later PRRT trial whose exclusions reproduce
+  the same wording (Cockcroft-Gault clearance < 50 mL/min; Hb < 5.0 mmol/L (< 8.0 g/dL);
+  WBC < 2 x 10⁹/L; platelets < 75 x 10⁹/L; albumin < 3.0 g/dL unless the prothrombin time is
+  within the normal range). The serum-creatinine ceiling (> 150 µmol/L, > 1.7 mg/dL) is
+  unverified.
+* NETTER-2 inclusion criteria from a mirror of the registry record NCT03972488: diagnosed
+  within 6 months before screening; well-differentiated G2 or G3 GEP-NET; Ki-67 >= 10 and
+  <= 55 %; age >= 15 years and body weight > 40 kg; SSTR expression on all target lesions
+  with uptake greater than normal liver; Karnofsky >= 60; at least one measurable lesion.
+  The Lancet paper (as summarised by the registry and the label's trial page) agrees on
+  Ki-67 10-55 %, age >= 15 and newly diagnosed disease.
+* NETTER-2 laboratory exclusions: NOT VERIFIED (the exclusion section of the registry record
+  could not be retrieved). NETTER-1's thresholds are carried over and marked as such.
 
 Other centres use other thresholds (e.g. Imperial: eGFR < 40 mL/min; LUTIA: GFR
 < 50 mL/min, platelets < 100 x 10⁹/L at baseline, bilirubin > ULN). This calculator
-applies the NETTER-1 set only and says so in its result.
+applies the chosen trial's set only and says which.
 
-Criteria that are not assessed here: midgut primary, RECIST progression on a fixed dose
-of octreotide LAR, prior PRRT, recent surgery or liver-directed therapy, pregnancy,
-uncontrolled heart failure or diabetes.
+Units: haemoglobin and albumin may be given in g/dL or g/L (at most one per analyte); they
+are converted once, by :func:`grams_per_decilitre`. Every laboratory and clearance input has
+plausibility bounds: a value no living adult can have is an input error, not a result.
+
+Criteria that are not assessed here: primary site (midgut for NETTER-1, GEP for NETTER-2),
+RECIST progression on a fixed dose of octreotide LAR (NETTER-1), absence of prior
+progression and prior therapy (NETTER-2), body weight (NETTER-2: > 40 kg), prior PRRT,
+recent surgery or liver-directed therapy, pregnancy, uncontrolled heart failure or diabetes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 from .imaging import (KRENNING_MAXIMUM, KRENNING_MINIMUM, KRENNING_SUFFICIENT_BY_MODALITY,
                       KRENNING_SUFFICIENT_PET, KRENNING_SUFFICIENT_SCINTIGRAPHY, MODALITY_CHOICES,
                       MODALITY_PET, PET_EQUAL_TO_LIVER_WARNING)
 from .inputs import Field, InputError, Rule, boolean, choice, integer, number
 from .registry import Result, calculator, make_result
-from .renal import (CREATININE_MAXIMUM_MG_DL, CREATININE_MAXIMUM_UMOL_L, CREATININE_MINIMUM_MG_DL,
+from .renal import (CREATININE_CLEARANCE_MAXIMUM_ML_MIN, CREATININE_CLEARANCE_MINIMUM_ML_MIN,
+                    CREATININE_MAXIMUM_MG_DL, CREATININE_MAXIMUM_UMOL_L, CREATININE_MINIMUM_MG_DL,
                     CREATININE_MINIMUM_UMOL_L)
 
 # NETTER-1 exclusion thresholds (Strosberg 2017 protocol; clinical-facts 6.1). Each exclusion is a
@@ -64,6 +90,26 @@ NETTER1_BILIRUBIN_MAXIMUM_X_ULN = 3.0               # excluded if total bilirubi
 NETTER1_ALBUMIN_MINIMUM_G_DL = 3.0                  # excluded if albumin < 3.0 g/dL AND PT abnormal
 NETTER1_KARNOFSKY_MINIMUM_PERCENT = 60              # excluded if Karnofsky < 60 %
 NETTER1_KI67_MAXIMUM_PERCENT = 20.0                 # inclusion: Ki-67 <= 20 % (NCT01578239)
+NETTER1_MINIMUM_AGE_YEARS = 18                      # inclusion: age >= 18 (NCT01578239)
+
+# NETTER-2 inclusion thresholds (Singh 2024; registry record NCT03972488, inclusion criteria).
+NETTER2_KI67_MINIMUM_PERCENT = 10.0                 # inclusion: Ki-67 >= 10 % (10 % is eligible)
+NETTER2_KI67_MAXIMUM_PERCENT = 55.0                 # inclusion: Ki-67 <= 55 % (55 % is eligible)
+NETTER2_MINIMUM_AGE_YEARS = 15                      # inclusion: age >= 15 years
+NETTER2_MAXIMUM_MONTHS_SINCE_DIAGNOSIS = 6.0        # inclusion: diagnosed within 6 months of screening
+NETTER2_KARNOFSKY_MINIMUM_PERCENT = 60              # inclusion: Karnofsky >= 60
+NETTER2_KRENNING_MINIMUM = 3                        # inclusion: uptake > normal liver, on any modality
+NETTER2_MINIMUM_WEIGHT_KG = 40                      # inclusion: body weight > 40 kg (not assessed here)
+# NETTER-2 laboratory exclusions: NOT VERIFIED (the registry record's exclusion section could not be
+# retrieved). NETTER-1's values are carried over, as the brief for this calculator asks, and marked.
+NETTER2_CREATININE_CLEARANCE_MINIMUM_ML_MIN = NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN  # unverified
+NETTER2_CREATININE_MAXIMUM_MG_DL = NETTER1_CREATININE_MAXIMUM_MG_DL                        # unverified
+NETTER2_CREATININE_MAXIMUM_UMOL_L = NETTER1_CREATININE_MAXIMUM_UMOL_L                      # unverified
+NETTER2_HAEMOGLOBIN_MINIMUM_G_DL = NETTER1_HAEMOGLOBIN_MINIMUM_G_DL                        # unverified
+NETTER2_WBC_MINIMUM_10E9_L = NETTER1_WBC_MINIMUM_10E9_L                                    # unverified
+NETTER2_PLATELETS_MINIMUM_10E9_L = NETTER1_PLATELETS_MINIMUM_10E9_L                        # unverified
+NETTER2_BILIRUBIN_MAXIMUM_X_ULN = NETTER1_BILIRUBIN_MAXIMUM_X_ULN                          # unverified
+NETTER2_ALBUMIN_MINIMUM_G_DL = NETTER1_ALBUMIN_MINIMUM_G_DL                                # unverified
 
 # Karnofsky performance status is scored in steps of 10 (0, 10, ..., 100).
 KARNOFSKY_STEP_PERCENT = 10
@@ -72,18 +118,136 @@ KARNOFSKY_STEP_PERCENT = 10
 IMPERIAL_EGFR_MINIMUM_ML_MIN = 40.0     # Imperial College PRRT protocol: eGFR (CrCl) < 40 excluded
 LUTIA_PLATELETS_MINIMUM_10E9_L = 100.0  # LUTIA protocol: platelets < 100 x 10⁹/L at baseline excluded
 
-# Lowest score that is sufficient on some modality, and lowest that is sufficient on every one.
-_KRENNING_SUFFICIENT_ON_SOME = min(KRENNING_SUFFICIENT_BY_MODALITY.values())
-_KRENNING_SUFFICIENT_ON_ALL = max(KRENNING_SUFFICIENT_BY_MODALITY.values())
+# Haemoglobin and albumin: g/L = g/dL x 10 (exact, by definition of the units).
+G_L_PER_G_DL = 10.0
 
-NETTER1_CRITERIA = ("differentiation", "ki67", "sstr_uptake", "performance_status", "renal",
-                    "creatinine", "hemoglobin", "wbc", "platelets", "bilirubin", "albumin")
-CRITERIA_SET = "NETTER-1"
+# Plausibility bounds (values no living adult has; project convention). Haemoglobin 1-25 g/dL
+# (survival with Hb near 1.5 g/dL and polycythaemia near 25 g/dL are reported extremes); white cells
+# up to 500 x 10⁹/L (hyperleucocytosis); platelets up to 2000 x 10⁹/L (extreme thrombocytosis);
+# bilirubin up to 100 x ULN; albumin 0.5-7 g/dL. The g/L bounds are the same range x 10.
+HAEMOGLOBIN_MINIMUM_G_DL = 1.0
+HAEMOGLOBIN_MAXIMUM_G_DL = 25.0
+HAEMOGLOBIN_MINIMUM_G_L = HAEMOGLOBIN_MINIMUM_G_DL * G_L_PER_G_DL
+HAEMOGLOBIN_MAXIMUM_G_L = HAEMOGLOBIN_MAXIMUM_G_DL * G_L_PER_G_DL
+ALBUMIN_MINIMUM_G_DL = 0.5
+ALBUMIN_MAXIMUM_G_DL = 7.0
+ALBUMIN_MINIMUM_G_L = ALBUMIN_MINIMUM_G_DL * G_L_PER_G_DL
+ALBUMIN_MAXIMUM_G_L = ALBUMIN_MAXIMUM_G_DL * G_L_PER_G_DL
+WBC_MAXIMUM_10E9_L = 500.0
+PLATELETS_MAXIMUM_10E9_L = 2000.0
+BILIRUBIN_MAXIMUM_X_ULN = 100.0
+AGE_MAXIMUM_YEARS = 120
+MONTHS_SINCE_DIAGNOSIS_MAXIMUM = 1200.0  # 100 years
 
 ELIGIBLE = "eligible"
 NOT_ELIGIBLE = "not eligible"
 INCOMPLETE = "incomplete"
 PRRT_CATEGORIES = (ELIGIBLE, NOT_ELIGIBLE, INCOMPLETE)
+
+NETTER1_CRITERIA = ("differentiation", "ki67", "sstr_uptake", "performance_status", "renal",
+                    "creatinine", "hemoglobin", "wbc", "platelets", "bilirubin", "albumin")
+# NETTER-1 checks age only when it is given, so "age" can fail but is never missing.
+NETTER1_CHECKED = NETTER1_CRITERIA[:4] + ("age",) + NETTER1_CRITERIA[4:]
+NETTER2_CRITERIA = ("differentiation", "ki67", "sstr_uptake", "performance_status", "age",
+                    "time_since_diagnosis", "renal", "creatinine", "hemoglobin", "wbc", "platelets",
+                    "bilirubin", "albumin")
+NETTER2_UNVERIFIED_CRITERIA = ("renal", "creatinine", "hemoglobin", "wbc", "platelets", "bilirubin", "albumin")
+CRITERIA_SET = "NETTER-1"  # the default set, by name
+DEFAULT_CRITERIA_SET = "netter1"
+CRITERIA_SET_CHOICES = {
+    "netter1": "NETTER-1: progressive midgut NET after a somatostatin analogue",
+    "netter2": "NETTER-2: newly diagnosed G2/G3 GEP-NET, first line",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaSet:
+    """One trial's eligibility thresholds, as data a clinician can review in a diff.
+
+    Bounds follow the trial's wording: a ``minimum`` is eligible at the value, as is a ``maximum``.
+    ``minimum_age_years`` is checked when age is given; ``age_required`` makes a missing age a missing
+    criterion. ``maximum_months_since_diagnosis`` is None when the trial did not restrict it.
+    """
+
+    id: str
+    name: str
+    ki67_minimum_percent: float | None
+    ki67_maximum_percent: float
+    krenning_minimum_by_modality: Mapping[str, int]
+    karnofsky_minimum_percent: int
+    minimum_age_years: int
+    age_required: bool
+    maximum_months_since_diagnosis: float | None
+    creatinine_clearance_minimum_ml_min: float
+    creatinine_maximum_mg_dl: float
+    creatinine_maximum_umol_l: float
+    haemoglobin_minimum_g_dl: float
+    wbc_minimum_10e9_l: float
+    platelets_minimum_10e9_l: float
+    bilirubin_maximum_x_uln: float
+    albumin_minimum_g_dl: float
+    criteria: tuple[str, ...]
+    unverified: tuple[str, ...]
+    citations: tuple[str, ...]
+    eligible_interpretation: str
+    # Lowest score sufficient on some modality, and lowest sufficient on every one (derived).
+    krenning_sufficient_on_some: int = 0
+    krenning_sufficient_on_all: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "krenning_sufficient_on_some", min(self.krenning_minimum_by_modality.values()))
+        object.__setattr__(self, "krenning_sufficient_on_all", max(self.krenning_minimum_by_modality.values()))
+
+
+_CITATIONS = ("strosberg2017netter1", "nct01578239", "kwekkeboom2002", "hope2020prrt")
+_CITATIONS_PET_EQUAL_TO_LIVER = _CITATIONS + ("lutathera_smpc",)
+_NETTER1 = ("strosberg2017netter1", "nct01578239")
+_NETTER2 = ("singh2024netter2", "nct03972488")
+_CITATIONS_NETTER2 = _NETTER2 + ("kwekkeboom2002", "hope2020prrt")
+
+NETTER2_UNVERIFIED_WARNING = (
+    "NETTER-2's own laboratory exclusions could not be verified against the protocol; NETTER-1's "
+    "thresholds are applied to the renal, blood-count, bilirubin and albumin criteria.")
+NETTER2_NOT_ASSESSED = ("Primary site (gastroenteropancreatic), inoperable advanced disease, body weight above "
+                        f"{NETTER2_MINIMUM_WEIGHT_KG} kg, absence of prior progression or prior PRRT and the "
+                        "other protocol criteria are not assessed.")
+NETTER1_NOT_ASSESSED = ("Primary site, progression on a somatostatin analogue and the other protocol criteria "
+                        "are not assessed.")
+
+NETTER1 = CriteriaSet(
+    id="netter1", name="NETTER-1", ki67_minimum_percent=None, ki67_maximum_percent=NETTER1_KI67_MAXIMUM_PERCENT,
+    krenning_minimum_by_modality=KRENNING_SUFFICIENT_BY_MODALITY,
+    karnofsky_minimum_percent=NETTER1_KARNOFSKY_MINIMUM_PERCENT, minimum_age_years=NETTER1_MINIMUM_AGE_YEARS,
+    age_required=False, maximum_months_since_diagnosis=None,
+    creatinine_clearance_minimum_ml_min=NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN,
+    creatinine_maximum_mg_dl=NETTER1_CREATININE_MAXIMUM_MG_DL,
+    creatinine_maximum_umol_l=NETTER1_CREATININE_MAXIMUM_UMOL_L,
+    haemoglobin_minimum_g_dl=NETTER1_HAEMOGLOBIN_MINIMUM_G_DL, wbc_minimum_10e9_l=NETTER1_WBC_MINIMUM_10E9_L,
+    platelets_minimum_10e9_l=NETTER1_PLATELETS_MINIMUM_10E9_L,
+    bilirubin_maximum_x_uln=NETTER1_BILIRUBIN_MAXIMUM_X_ULN, albumin_minimum_g_dl=NETTER1_ALBUMIN_MINIMUM_G_DL,
+    criteria=NETTER1_CRITERIA, unverified=(), citations=_CITATIONS,
+    eligible_interpretation="Eligible on every NETTER-1 criterion checked here. " + NETTER1_NOT_ASSESSED,
+)
+
+NETTER2 = CriteriaSet(
+    id="netter2", name="NETTER-2", ki67_minimum_percent=NETTER2_KI67_MINIMUM_PERCENT,
+    ki67_maximum_percent=NETTER2_KI67_MAXIMUM_PERCENT,
+    krenning_minimum_by_modality=MappingProxyType({modality: NETTER2_KRENNING_MINIMUM
+                                                   for modality in KRENNING_SUFFICIENT_BY_MODALITY}),
+    karnofsky_minimum_percent=NETTER2_KARNOFSKY_MINIMUM_PERCENT, minimum_age_years=NETTER2_MINIMUM_AGE_YEARS,
+    age_required=True, maximum_months_since_diagnosis=NETTER2_MAXIMUM_MONTHS_SINCE_DIAGNOSIS,
+    creatinine_clearance_minimum_ml_min=NETTER2_CREATININE_CLEARANCE_MINIMUM_ML_MIN,
+    creatinine_maximum_mg_dl=NETTER2_CREATININE_MAXIMUM_MG_DL,
+    creatinine_maximum_umol_l=NETTER2_CREATININE_MAXIMUM_UMOL_L,
+    haemoglobin_minimum_g_dl=NETTER2_HAEMOGLOBIN_MINIMUM_G_DL, wbc_minimum_10e9_l=NETTER2_WBC_MINIMUM_10E9_L,
+    platelets_minimum_10e9_l=NETTER2_PLATELETS_MINIMUM_10E9_L,
+    bilirubin_maximum_x_uln=NETTER2_BILIRUBIN_MAXIMUM_X_ULN, albumin_minimum_g_dl=NETTER2_ALBUMIN_MINIMUM_G_DL,
+    criteria=NETTER2_CRITERIA, unverified=NETTER2_UNVERIFIED_CRITERIA, citations=_CITATIONS_NETTER2,
+    eligible_interpretation="Eligible on every NETTER-2 criterion checked here. " + NETTER2_NOT_ASSESSED,
+)
+
+_SETS = {None: NETTER1, "netter1": NETTER1, "netter2": NETTER2}
+CRITERIA_SETS: Mapping[str, CriteriaSet] = MappingProxyType({"netter1": NETTER1, "netter2": NETTER2})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,43 +285,38 @@ LUTATHERA_REGIMEN = DosingRegimen(
     citations=("lutathera2024label", "strosberg2017netter1"),
 )
 
-_CITATIONS = ("strosberg2017netter1", "nct01578239", "kwekkeboom2002", "hope2020prrt")
-_CITATIONS_PET_EQUAL_TO_LIVER = _CITATIONS + ("lutathera_smpc",)
-_NETTER1 = ("strosberg2017netter1", "nct01578239")
 
-# Sentence endings for the reasons, built once (each reason names the value, then the threshold).
-_KI67_REASON = f" is above the NETTER-1 maximum of {NETTER1_KI67_MAXIMUM_PERCENT:g} %."
-_KARNOFSKY_REASON = f" is below the NETTER-1 minimum of {NETTER1_KARNOFSKY_MINIMUM_PERCENT} %."
-_RENAL_REASON = (f" is below the NETTER-1 minimum of {NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} mL/min "
-                 "(Cockcroft-Gault).")
-_CREATININE_MG_DL_REASON = f" is above the NETTER-1 maximum of {NETTER1_CREATININE_MAXIMUM_MG_DL:g} mg/dL."
-_CREATININE_UMOL_L_REASON = f" is above the NETTER-1 maximum of {NETTER1_CREATININE_MAXIMUM_UMOL_L:g} µmol/L."
-_HAEMOGLOBIN_REASON = f" is below the NETTER-1 minimum of {NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} g/dL."
-_WBC_REASON = f" is below the NETTER-1 minimum of {NETTER1_WBC_MINIMUM_10E9_L:.1f} x 10⁹/L."
-_PLATELETS_REASON = f" is below the NETTER-1 minimum of {NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L."
-_BILIRUBIN_REASON = f" is above the NETTER-1 maximum of {NETTER1_BILIRUBIN_MAXIMUM_X_ULN:g} x ULN."
-_ALBUMIN_REASON = (f" is below {NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL with an abnormal prothrombin time "
-                   "(NETTER-1 excludes low albumin only then).")
-_ALBUMIN_NEEDS_PT_WARNING = (f" is below {NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL: NETTER-1 excluded this only "
-                             "with an abnormal prothrombin time, so the prothrombin time is needed.")
+def grams_per_decilitre(value_g_dl: float | None, value_g_l: float | None) -> float | None:
+    """A concentration in g/dL from whichever unit was given (g/L / 10), or None. No validation.
+
+    The one conversion of haemoglobin and albumin in netlib.
+    """
+    if value_g_dl is not None:
+        return value_g_dl
+    if value_g_l is not None:
+        return value_g_l / G_L_PER_G_DL
+    return None
 
 
 def _show(x: float) -> str:
     return f"{x:g}"
 
 
-def _at_most_one_creatinine() -> Rule:
+def _at_most_one_unit(name_a: str, name_b: str, analyte: str, unit_a: str, unit_b: str) -> Rule:
+    accepted = f"at most one of {name_a} or {name_b}"
+
     def check(values):
-        if values["creatinine_mg_dl"] is not None and values["creatinine_umol_l"] is not None:
-            return InputError("creatinine_umol_l", values["creatinine_umol_l"],
-                              "at most one of creatinine_mg_dl or creatinine_umol_l",
-                              "give the serum creatinine in mg/dL or in µmol/L, not both; got "
-                              f"creatinine_mg_dl={_show(values['creatinine_mg_dl'])} and "
-                              f"creatinine_umol_l={_show(values['creatinine_umol_l'])}")
+        if values[name_a] is not None and values[name_b] is not None:
+            return InputError(name_b, values[name_b], accepted,
+                              f"give the {analyte} in {unit_a} or in {unit_b}, not both; got "
+                              f"{name_a}={_show(values[name_a])} and {name_b}={_show(values[name_b])}")
         return None
 
-    return Rule(("creatinine_mg_dl", "creatinine_umol_l"),
-                "at most one of creatinine_mg_dl or creatinine_umol_l", check)
+    return Rule((name_a, name_b), accepted, check)
+
+
+def _at_most_one_creatinine() -> Rule:
+    return _at_most_one_unit("creatinine_mg_dl", "creatinine_umol_l", "serum creatinine", "mg/dL", "µmol/L")
 
 
 def _karnofsky_in_steps_of_ten() -> Rule:
@@ -171,38 +330,56 @@ def _karnofsky_in_steps_of_ten() -> Rule:
     return Rule(("karnofsky_percent",), "Karnofsky performance status is scored in steps of 10", check)
 
 
+_BOTH = _NETTER1 + _NETTER2
+
+
 @calculator(
     id="prrt_eligibility",
-    title="177Lu-dotatate (PRRT) eligibility: NETTER-1 criteria",
-    summary="Checks tumour, imaging, performance and laboratory criteria against the NETTER-1 "
-            "eligibility criteria for 177Lu-dotatate, listing every failed and every missing criterion.",
+    title="177Lu-dotatate (PRRT) eligibility: NETTER-1 or NETTER-2 criteria",
+    summary="Checks tumour, imaging, performance and laboratory criteria against the eligibility criteria of "
+            "NETTER-1 (default) or NETTER-2 for 177Lu-dotatate, listing every failed and every missing criterion.",
     fields=(
+        choice("criteria_set", "Criteria set", CRITERIA_SET_CHOICES, required=False,
+               help="NETTER-1 (the default when left empty) for progression on a somatostatin analogue; NETTER-2 "
+                    "for newly diagnosed G2/G3 tumours with Ki-67 from "
+                    f"{NETTER2_KI67_MINIMUM_PERCENT:g} to {NETTER2_KI67_MAXIMUM_PERCENT:g} %.",
+               source=_BOTH),
         choice("differentiation", "Differentiation", {"well": "Well differentiated (NET)",
                                                       "poor": "Poorly differentiated (NEC)"},
-               required=False, help="NETTER-1 enrolled well-differentiated tumours only.",
-               source=_NETTER1),
+               required=False, help="Both trials enrolled well-differentiated tumours only.",
+               source=_BOTH),
         number("ki67_percent", "Ki-67 index", "%", 0, 100, required=False, step=0.1,
-               help=f"NETTER-1 required Ki-67 of {NETTER1_KI67_MAXIMUM_PERCENT:g} % or less; exactly "
-                    f"{NETTER1_KI67_MAXIMUM_PERCENT:g} % is eligible.",
-               source=_NETTER1),
+               help=f"NETTER-1 required Ki-67 of {NETTER1_KI67_MAXIMUM_PERCENT:g} % or less; NETTER-2 from "
+                    f"{NETTER2_KI67_MINIMUM_PERCENT:g} to {NETTER2_KI67_MAXIMUM_PERCENT:g} %. Values exactly on a "
+                    "limit are eligible.",
+               source=_BOTH),
         integer("krenning_score", "Krenning score", "", KRENNING_MINIMUM, KRENNING_MAXIMUM,
                 required=False,
                 help="Uptake of the least avid target lesion: 0 none, 1 below liver, 2 equal to liver, "
                      "3 above liver, 4 above spleen or kidneys.",
-                source=("kwekkeboom2002", "strosberg2017netter1")),
+                source=("kwekkeboom2002", "strosberg2017netter1", "nct03972488")),
         choice("sstr_modality", "SSTR imaging modality", MODALITY_CHOICES, required=False,
-               help=f"Planar scintigraphy or SPECT need a Krenning score of at least "
-                    f"{KRENNING_SUFFICIENT_SCINTIGRAPHY}; SSTR PET at least {KRENNING_SUFFICIENT_PET}.",
-               source=("strosberg2017netter1", "hope2020prrt")),
+               help=f"NETTER-1: planar scintigraphy or SPECT need a Krenning score of at least "
+                    f"{KRENNING_SUFFICIENT_SCINTIGRAPHY}, SSTR PET at least {KRENNING_SUFFICIENT_PET}. NETTER-2 "
+                    f"required uptake above liver ({NETTER2_KRENNING_MINIMUM}) on any modality.",
+               source=("strosberg2017netter1", "hope2020prrt", "nct03972488")),
         Field(name="karnofsky_percent", label="Karnofsky performance status", kind="integer", unit="%",
               minimum=0, maximum=100, required=False, step=KARNOFSKY_STEP_PERCENT,
-              help=f"Scored in steps of {KARNOFSKY_STEP_PERCENT}; NETTER-1 required at least "
-                   f"{NETTER1_KARNOFSKY_MINIMUM_PERCENT} %.", source=_NETTER1),
-        number("creatinine_clearance_ml_min", "Creatinine clearance (Cockcroft-Gault)", "mL/min", 0,
+              help=f"Scored in steps of {KARNOFSKY_STEP_PERCENT}; both trials required at least "
+                   f"{NETTER1_KARNOFSKY_MINIMUM_PERCENT} %.", source=_BOTH),
+        number("age_years", "Age", "years", 0, AGE_MAXIMUM_YEARS, required=False, step=1,
+               help=f"NETTER-2 enrolled patients aged {NETTER2_MINIMUM_AGE_YEARS} or over; NETTER-1 adults "
+                    f"({NETTER1_MINIMUM_AGE_YEARS} or over), checked when given.", source=_BOTH),
+        number("months_since_diagnosis", "Time since diagnosis", "months", 0, MONTHS_SINCE_DIAGNOSIS_MAXIMUM,
                required=False, step=0.1,
-               help=f"Cockcroft-Gault creatinine clearance, as NETTER-1 specified (excluded below "
-                    f"{NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} mL/min). A CKD-EPI eGFR (mL/min/1.73 m²) "
-                    "is not interchangeable with it.",
+               help=f"NETTER-2 only: diagnosed within {NETTER2_MAXIMUM_MONTHS_SINCE_DIAGNOSIS:g} months before "
+                    "screening (exactly 6 is eligible).", source=_NETTER2),
+        number("creatinine_clearance_ml_min", "Creatinine clearance", "mL/min",
+               CREATININE_CLEARANCE_MINIMUM_ML_MIN, CREATININE_CLEARANCE_MAXIMUM_ML_MIN, required=False, step=0.1,
+               help=f"Cockcroft-Gault or measured (timed urine) creatinine clearance; NETTER-1 excluded values "
+                    f"below {NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} mL/min (Cockcroft-Gault). A CKD-EPI "
+                    "eGFR (mL/min/1.73 m²) is not interchangeable with it. Above "
+                    f"{CREATININE_CLEARANCE_MAXIMUM_ML_MIN:g} mL/min is impossible.",
                source=("strosberg2017netter1", "cockcroft1976")),
         number("creatinine_mg_dl", "Serum creatinine", "mg/dL", CREATININE_MINIMUM_MG_DL,
                CREATININE_MAXIMUM_MG_DL, required=False, step=0.01,
@@ -214,89 +391,123 @@ def _karnofsky_in_steps_of_ten() -> Rule:
                help=f"In µmol/L or in mg/dL, not both. NETTER-1 excluded values above "
                     f"{NETTER1_CREATININE_MAXIMUM_UMOL_L:g} µmol/L.",
                source=_NETTER1),
-        number("haemoglobin_g_dl", "Haemoglobin", "g/dL", 1, 25, required=False, step=0.1,
-               help=f"NETTER-1 excluded haemoglobin below {NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} g/dL.",
+        number("haemoglobin_g_dl", "Haemoglobin", "g/dL", HAEMOGLOBIN_MINIMUM_G_DL, HAEMOGLOBIN_MAXIMUM_G_DL,
+               required=False, step=0.1,
+               help=f"In g/dL or in g/L, not both. NETTER-1 excluded haemoglobin below "
+                    f"{NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} g/dL.",
                source=_NETTER1),
-        number("wbc_10e9_l", "White cell count", "x 10⁹/L", 0, 500, required=False, step=0.1,
+        number("haemoglobin_g_l", "Haemoglobin", "g/L", HAEMOGLOBIN_MINIMUM_G_L, HAEMOGLOBIN_MAXIMUM_G_L,
+               required=False, step=1,
+               help=f"In g/L or in g/dL, not both (g/L = g/dL x 10). NETTER-1 excluded haemoglobin below "
+                    f"{NETTER1_HAEMOGLOBIN_MINIMUM_G_DL * G_L_PER_G_DL:g} g/L.",
+               source=_NETTER1),
+        number("wbc_10e9_l", "White cell count", "x 10⁹/L", 0, WBC_MAXIMUM_10E9_L, required=False, step=0.1,
                help=f"NETTER-1 excluded white cells below {NETTER1_WBC_MINIMUM_10E9_L:.1f} x 10⁹/L.",
                source=_NETTER1),
-        number("platelets_10e9_l", "Platelet count", "x 10⁹/L", 0, 2000, required=False, step=1,
-               help=f"NETTER-1 excluded platelets below {NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L.",
+        number("platelets_10e9_l", "Platelet count", "x 10⁹/L", 0, PLATELETS_MAXIMUM_10E9_L, required=False,
+               step=1, help=f"NETTER-1 excluded platelets below {NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L.",
                source=_NETTER1),
-        number("bilirubin_x_uln", "Total bilirubin", "x ULN", 0, 100, required=False, step=0.1,
+        number("bilirubin_x_uln", "Total bilirubin", "x ULN", 0, BILIRUBIN_MAXIMUM_X_ULN, required=False,
+               step=0.1,
                help="Total bilirubin as a multiple of the laboratory's upper limit of normal "
                     "(e.g. 2.5 for 2.5 x ULN). NETTER-1 excluded values above "
                     f"{NETTER1_BILIRUBIN_MAXIMUM_X_ULN:g} x ULN.",
                source=_NETTER1),
-        number("albumin_g_dl", "Serum albumin", "g/dL", 0.5, 7, required=False, step=0.1,
-               help=f"NETTER-1 excluded albumin below {NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL only when the "
-                    "prothrombin time was abnormal (g/L = g/dL x 10).", source=_NETTER1),
+        number("albumin_g_dl", "Serum albumin", "g/dL", ALBUMIN_MINIMUM_G_DL, ALBUMIN_MAXIMUM_G_DL,
+               required=False, step=0.1,
+               help=f"In g/dL or in g/L, not both. NETTER-1 excluded albumin below "
+                    f"{NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL only when the prothrombin time was abnormal.",
+               source=_NETTER1),
+        number("albumin_g_l", "Serum albumin", "g/L", ALBUMIN_MINIMUM_G_L, ALBUMIN_MAXIMUM_G_L, required=False,
+               step=1,
+               help=f"In g/L or in g/dL, not both (g/L = g/dL x 10). NETTER-1 excluded albumin below "
+                    f"{NETTER1_ALBUMIN_MINIMUM_G_DL * G_L_PER_G_DL:g} g/L only when the prothrombin time was "
+                    "abnormal.", source=_NETTER1),
         boolean("prothrombin_time_normal", "Prothrombin time within the normal range", required=False,
                 help=f"Needed only when albumin is below {NETTER1_ALBUMIN_MINIMUM_G_DL:.1f} g/dL.", source=_NETTER1),
     ),
-    rules=(_at_most_one_creatinine(), _karnofsky_in_steps_of_ten()),
+    rules=(_at_most_one_creatinine(), _karnofsky_in_steps_of_ten(),
+           _at_most_one_unit("haemoglobin_g_dl", "haemoglobin_g_l", "haemoglobin", "g/dL", "g/L"),
+           _at_most_one_unit("albumin_g_dl", "albumin_g_l", "albumin", "g/dL", "g/L")),
     categories=PRRT_CATEGORIES,
-    citations=_CITATIONS + ("lutathera2024label", "ebbers2020lutia", "imperial_prrt_protocol"),
-    when_to_use="A well-differentiated, SSTR-positive neuroendocrine tumour progressing on a somatostatin "
-                "analogue, when 177Lu-dotatate is being considered.",
+    citations=_CITATIONS + _NETTER2 + ("lutathera2024label", "ebbers2020lutia", "imperial_prrt_protocol"),
+    when_to_use="A well-differentiated, SSTR-positive neuroendocrine tumour when 177Lu-dotatate is being "
+                "considered: after progression on a somatostatin analogue (NETTER-1 criteria), or first line for "
+                "a newly diagnosed G2/G3 gastroenteropancreatic NET (NETTER-2 criteria).",
     pearls=(
-        f"Exclusions are strict: creatinine clearance exactly {NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} "
-        f"mL/min, haemoglobin {NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} g/dL, platelets "
-        f"{NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L, bilirubin {NETTER1_BILIRUBIN_MAXIMUM_X_ULN:g} x ULN, "
-        f"Karnofsky {NETTER1_KARNOFSKY_MINIMUM_PERCENT} % and Ki-67 {NETTER1_KI67_MAXIMUM_PERCENT:g} % are "
-        "all eligible.",
+        "The result names the criteria set it applied; leave the set empty for NETTER-1.",
+        f"NETTER-1 exclusions are strict: creatinine clearance exactly "
+        f"{NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:g} mL/min, haemoglobin {NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:.1f} "
+        f"g/dL, platelets {NETTER1_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L, bilirubin "
+        f"{NETTER1_BILIRUBIN_MAXIMUM_X_ULN:g} x ULN, Karnofsky {NETTER1_KARNOFSKY_MINIMUM_PERCENT} % and Ki-67 "
+        f"{NETTER1_KI67_MAXIMUM_PERCENT:g} % are all eligible.",
+        f"NETTER-2: Ki-67 exactly {NETTER2_KI67_MINIMUM_PERCENT:g} % or {NETTER2_KI67_MAXIMUM_PERCENT:g} %, age "
+        f"{NETTER2_MINIMUM_AGE_YEARS} and diagnosis {NETTER2_MAXIMUM_MONTHS_SINCE_DIAGNOSIS:g} months ago are "
+        "eligible; uptake equal to liver (Krenning 2) is not, on any modality.",
+        "NETTER-2's laboratory exclusions could not be verified; NETTER-1's are applied and the result warns.",
         "Low albumin excludes only with an abnormal prothrombin time.",
-        "NETTER-1 used a Cockcroft-Gault creatinine clearance; a CKD-EPI eGFR is normalised to "
-        "1.73 m² and is not interchangeable.",
+        "Haemoglobin and albumin may be given in g/dL or in g/L (g/L = g/dL x 10), one unit per analyte.",
+        "NETTER-1 used a Cockcroft-Gault creatinine clearance; a measured (timed urine) clearance may be entered "
+        "instead. A CKD-EPI eGFR is normalised to 1.73 m² and is not interchangeable.",
         f"Other centres use other thresholds, e.g. eGFR below {IMPERIAL_EGFR_MINIMUM_ML_MIN:g} mL/min "
         f"(Imperial protocol) or platelets below {LUTIA_PLATELETS_MINIMUM_10E9_L:g} x 10⁹/L at "
-        "baseline (LUTIA); this calculator applies the NETTER-1 set only.",
+        "baseline (LUTIA); this calculator applies the chosen trial's set only.",
         f"Regimen: {LUTATHERA_ACTIVITY_PER_DOSE_GBQ:g} GBq ({LUTATHERA_ACTIVITY_PER_DOSE_MCI} mCi) every "
         f"{LUTATHERA_INTERVAL_WEEKS} weeks, {LUTATHERA_NUMBER_OF_DOSES} doses "
         f"({LUTATHERA_TOTAL_ACTIVITY_GBQ:g} GBq in total).",
-        "Not assessed here: midgut primary, progression on octreotide LAR, prior PRRT, recent surgery "
-        "or liver-directed therapy, pregnancy, uncontrolled heart failure or diabetes.",
+        "Not assessed here: primary site, progression on octreotide LAR (NETTER-1), prior therapy or "
+        f"progression and body weight above {NETTER2_MINIMUM_WEIGHT_KG} kg (NETTER-2), prior PRRT, recent "
+        "surgery or liver-directed therapy, pregnancy, uncontrolled heart failure or diabetes.",
     ),
 )
-def prrt_eligibility(*, differentiation: str | None = None, ki67_percent: float | None = None,
-                     krenning_score: int | None = None, sstr_modality: str | None = None,
-                     karnofsky_percent: int | None = None,
+def prrt_eligibility(*, criteria_set: str | None = None, differentiation: str | None = None,
+                     ki67_percent: float | None = None, krenning_score: int | None = None,
+                     sstr_modality: str | None = None, karnofsky_percent: int | None = None,
+                     age_years: float | None = None, months_since_diagnosis: float | None = None,
                      creatinine_clearance_ml_min: float | None = None,
                      creatinine_mg_dl: float | None = None, creatinine_umol_l: float | None = None,
-                     haemoglobin_g_dl: float | None = None, wbc_10e9_l: float | None = None,
-                     platelets_10e9_l: float | None = None, bilirubin_x_uln: float | None = None,
-                     albumin_g_dl: float | None = None,
+                     haemoglobin_g_dl: float | None = None, haemoglobin_g_l: float | None = None,
+                     wbc_10e9_l: float | None = None, platelets_10e9_l: float | None = None,
+                     bilirubin_x_uln: float | None = None, albumin_g_dl: float | None = None,
+                     albumin_g_l: float | None = None,
                      prothrombin_time_normal: bool | None = None) -> Result:
+    rules = _SETS[criteria_set]
+    name = rules.name
     failed: list[str] = []
     reasons: list[str] = []
     missing: list[str] = []
     warnings: list[str] = []
     fail, explain, lack = failed.append, reasons.append, missing.append  # bound once: hot path
-    citations = _CITATIONS
+    citations = rules.citations
 
     if differentiation is None:
         lack("differentiation")
     elif differentiation == "poor":
         fail("differentiation")
-        explain("Poorly differentiated (neuroendocrine carcinoma): NETTER-1 enrolled "
-                "well-differentiated tumours only.")
+        explain(f"Poorly differentiated (neuroendocrine carcinoma): {name} enrolled well-differentiated "
+                "tumours only.")
 
     if ki67_percent is None:
         lack("ki67")
-    elif ki67_percent > NETTER1_KI67_MAXIMUM_PERCENT:
+    elif ki67_percent > rules.ki67_maximum_percent:
         fail("ki67")
-        explain(f"Ki-67 {ki67_percent:g} %{_KI67_REASON}")
+        explain(f"Ki-67 {ki67_percent:g} % is above the {name} maximum of {rules.ki67_maximum_percent:g} %.")
+    elif rules.ki67_minimum_percent is not None and ki67_percent < rules.ki67_minimum_percent:
+        fail("ki67")
+        explain(f"Ki-67 {ki67_percent:g} % is below the {name} minimum of {rules.ki67_minimum_percent:g} % "
+                f"({name} enrolled G2 and G3 tumours from {rules.ki67_minimum_percent:g} to "
+                f"{rules.ki67_maximum_percent:g} %).")
 
     # SSTR uptake: the threshold depends on the modality, except where every modality agrees.
     if krenning_score is None:
         lack("sstr_uptake")
     else:
         if sstr_modality is not None:
-            threshold = KRENNING_SUFFICIENT_BY_MODALITY[sstr_modality]
-        elif krenning_score >= _KRENNING_SUFFICIENT_ON_ALL:
-            threshold = _KRENNING_SUFFICIENT_ON_ALL
-        elif krenning_score < _KRENNING_SUFFICIENT_ON_SOME:
-            threshold = _KRENNING_SUFFICIENT_ON_SOME
+            threshold = rules.krenning_minimum_by_modality[sstr_modality]
+        elif krenning_score >= rules.krenning_sufficient_on_all:
+            threshold = rules.krenning_sufficient_on_all
+        elif krenning_score < rules.krenning_sufficient_on_some:
+            threshold = rules.krenning_sufficient_on_some
         else:
             threshold = None
             lack("sstr_uptake")
@@ -305,86 +516,126 @@ def prrt_eligibility(*, differentiation: str | None = None, ki67_percent: float 
         if threshold is not None and krenning_score < threshold:
             fail("sstr_uptake")
             where = "on any modality" if sstr_modality is None else f"on {MODALITY_CHOICES[sstr_modality]}"
-            explain(f"Krenning score {krenning_score} is below the minimum of {threshold} {where}: "
+            explain(f"Krenning score {krenning_score} is below the {name} minimum of {threshold} {where}: "
                     "SSTR uptake insufficient for PRRT.")
-        if sstr_modality == MODALITY_PET and krenning_score == 2:
+        if rules is NETTER1 and sstr_modality == MODALITY_PET and krenning_score == 2:
             warnings.append(PET_EQUAL_TO_LIVER_WARNING)
             citations = _CITATIONS_PET_EQUAL_TO_LIVER
 
     if karnofsky_percent is None:
         lack("performance_status")
-    elif karnofsky_percent < NETTER1_KARNOFSKY_MINIMUM_PERCENT:
+    elif karnofsky_percent < rules.karnofsky_minimum_percent:
         fail("performance_status")
-        explain(f"Karnofsky performance status {karnofsky_percent} %{_KARNOFSKY_REASON}")
+        explain(f"Karnofsky performance status {karnofsky_percent} % is below the {name} minimum of "
+                f"{rules.karnofsky_minimum_percent} %.")
+
+    if age_years is None:
+        if rules.age_required:
+            lack("age")
+    elif age_years < rules.minimum_age_years:
+        fail("age")
+        explain(f"Age {age_years:g} years is below the {name} minimum of {rules.minimum_age_years} years.")
+
+    maximum_months = rules.maximum_months_since_diagnosis
+    if maximum_months is not None:
+        if months_since_diagnosis is None:
+            lack("time_since_diagnosis")
+        elif months_since_diagnosis > maximum_months:
+            fail("time_since_diagnosis")
+            explain(f"Diagnosed {months_since_diagnosis:g} months ago: {name} enrolled newly diagnosed disease, "
+                    f"within {maximum_months:g} months.")
+    elif months_since_diagnosis is not None:
+        warnings.append(f"Time since diagnosis is not a {name} criterion and was not used.")
 
     if creatinine_clearance_ml_min is None:
         lack("renal")
-    elif creatinine_clearance_ml_min < NETTER1_CREATININE_CLEARANCE_MINIMUM_ML_MIN:
+    elif creatinine_clearance_ml_min < rules.creatinine_clearance_minimum_ml_min:
         fail("renal")
-        explain(f"Creatinine clearance {creatinine_clearance_ml_min:g} mL/min{_RENAL_REASON}")
+        explain(f"Creatinine clearance {creatinine_clearance_ml_min:g} mL/min is below the {name} minimum of "
+                f"{rules.creatinine_clearance_minimum_ml_min:g} mL/min (Cockcroft-Gault).")
 
     # Serum creatinine is compared in the unit it was given in: 150 µmol/L is 1.697 mg/dL, not 1.7.
     if creatinine_mg_dl is not None:
-        if creatinine_mg_dl > NETTER1_CREATININE_MAXIMUM_MG_DL:
+        if creatinine_mg_dl > rules.creatinine_maximum_mg_dl:
             fail("creatinine")
-            explain(f"Serum creatinine {creatinine_mg_dl:g} mg/dL{_CREATININE_MG_DL_REASON}")
+            explain(f"Serum creatinine {creatinine_mg_dl:g} mg/dL is above the {name} maximum of "
+                    f"{rules.creatinine_maximum_mg_dl:g} mg/dL.")
     elif creatinine_umol_l is not None:
-        if creatinine_umol_l > NETTER1_CREATININE_MAXIMUM_UMOL_L:
+        if creatinine_umol_l > rules.creatinine_maximum_umol_l:
             fail("creatinine")
-            explain(f"Serum creatinine {creatinine_umol_l:g} µmol/L{_CREATININE_UMOL_L_REASON}")
+            explain(f"Serum creatinine {creatinine_umol_l:g} µmol/L is above the {name} maximum of "
+                    f"{rules.creatinine_maximum_umol_l:g} µmol/L.")
     else:
         lack("creatinine")
 
-    if haemoglobin_g_dl is None:
+    haemoglobin = grams_per_decilitre(haemoglobin_g_dl, haemoglobin_g_l)
+    if haemoglobin is None:
         lack("hemoglobin")
-    elif haemoglobin_g_dl < NETTER1_HAEMOGLOBIN_MINIMUM_G_DL:
+    elif haemoglobin < rules.haemoglobin_minimum_g_dl:
         fail("hemoglobin")
-        explain(f"Haemoglobin {haemoglobin_g_dl:g} g/dL{_HAEMOGLOBIN_REASON}")
+        if haemoglobin_g_dl is not None:
+            explain(f"Haemoglobin {haemoglobin_g_dl:g} g/dL is below the {name} minimum of "
+                    f"{rules.haemoglobin_minimum_g_dl:.1f} g/dL.")
+        else:
+            explain(f"Haemoglobin {haemoglobin_g_l:g} g/L is below the {name} minimum of "
+                    f"{rules.haemoglobin_minimum_g_dl * G_L_PER_G_DL:g} g/L.")
 
     if wbc_10e9_l is None:
         lack("wbc")
-    elif wbc_10e9_l < NETTER1_WBC_MINIMUM_10E9_L:
+    elif wbc_10e9_l < rules.wbc_minimum_10e9_l:
         fail("wbc")
-        explain(f"White cell count {wbc_10e9_l:g} x 10⁹/L{_WBC_REASON}")
+        explain(f"White cell count {wbc_10e9_l:g} x 10⁹/L is below the {name} minimum of "
+                f"{rules.wbc_minimum_10e9_l:.1f} x 10⁹/L.")
 
     if platelets_10e9_l is None:
         lack("platelets")
-    elif platelets_10e9_l < NETTER1_PLATELETS_MINIMUM_10E9_L:
+    elif platelets_10e9_l < rules.platelets_minimum_10e9_l:
         fail("platelets")
-        explain(f"Platelet count {platelets_10e9_l:g} x 10⁹/L{_PLATELETS_REASON}")
+        explain(f"Platelet count {platelets_10e9_l:g} x 10⁹/L is below the {name} minimum of "
+                f"{rules.platelets_minimum_10e9_l:g} x 10⁹/L.")
 
     if bilirubin_x_uln is None:
         lack("bilirubin")
-    elif bilirubin_x_uln > NETTER1_BILIRUBIN_MAXIMUM_X_ULN:
+    elif bilirubin_x_uln > rules.bilirubin_maximum_x_uln:
         fail("bilirubin")
-        explain(f"Total bilirubin {bilirubin_x_uln:g} x ULN{_BILIRUBIN_REASON}")
+        explain(f"Total bilirubin {bilirubin_x_uln:g} x ULN is above the {name} maximum of "
+                f"{rules.bilirubin_maximum_x_uln:g} x ULN.")
 
     # NETTER-1: albumin < 3.0 g/dL excludes only when the prothrombin time is abnormal.
-    if (albumin_g_dl is not None and albumin_g_dl >= NETTER1_ALBUMIN_MINIMUM_G_DL) \
-            or prothrombin_time_normal is True:
+    albumin = grams_per_decilitre(albumin_g_dl, albumin_g_l)
+    if (albumin is not None and albumin >= rules.albumin_minimum_g_dl) or prothrombin_time_normal is True:
         pass
-    elif albumin_g_dl is None:
+    elif albumin is None:
         lack("albumin")
-    elif prothrombin_time_normal is False:
-        fail("albumin")
-        explain(f"Serum albumin {albumin_g_dl:g} g/dL{_ALBUMIN_REASON}")
     else:
-        lack("albumin")
-        warnings.append(f"Albumin {albumin_g_dl:g} g/dL{_ALBUMIN_NEEDS_PT_WARNING}")
+        shown = (f"{albumin_g_dl:g} g/dL" if albumin_g_dl is not None else f"{albumin_g_l:g} g/L")
+        limit = (f"{rules.albumin_minimum_g_dl:.1f} g/dL" if albumin_g_dl is not None
+                 else f"{rules.albumin_minimum_g_dl * G_L_PER_G_DL:g} g/L")
+        if prothrombin_time_normal is False:
+            fail("albumin")
+            explain(f"Serum albumin {shown} is below {limit} with an abnormal prothrombin time "
+                    f"({name} excludes low albumin only then).")
+        else:
+            lack("albumin")
+            warnings.append(f"Albumin {shown} is below {limit}: {name} excluded this only with an abnormal "
+                            "prothrombin time, so the prothrombin time is needed.")
+
+    if rules.unverified:
+        warnings.append(NETTER2_UNVERIFIED_WARNING)
 
     if failed:
         category = NOT_ELIGIBLE
-        interpretation = "Not eligible on the NETTER-1 criteria. " + " ".join(reasons)
+        interpretation = f"Not eligible on the {name} criteria. " + " ".join(reasons)
     elif missing:
         category = INCOMPLETE
-        interpretation = (f"No NETTER-1 criterion checked here failed, but {len(missing)} cannot be "
+        interpretation = (f"No {name} criterion checked here failed, but {len(missing)} cannot be "
                           f"assessed without more data: {', '.join(missing)}.")
     else:
         category = ELIGIBLE
-        interpretation = ("Eligible on every NETTER-1 criterion checked here. Primary site, progression on "
-                          "a somatostatin analogue and the other protocol criteria are not assessed.")
+        interpretation = rules.eligible_interpretation
     return make_result(
         "prrt_eligibility", category=category, interpretation=interpretation, warnings=warnings,
         citations=citations,
         details={"failed_criteria": tuple(failed), "reasons": tuple(reasons),
-                 "missing_criteria": tuple(missing), "criteria_set": CRITERIA_SET})
+                 "missing_criteria": tuple(missing), "criteria_set": name, "criteria_set_id": rules.id,
+                 "unverified_criteria": rules.unverified})

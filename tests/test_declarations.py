@@ -21,12 +21,12 @@ FIELD_CASES = [(c.id, f.name) for c in CALCULATORS for f in c.fields]
 
 EXPECTED_IDS = {
     "who_gep_grade", "ki67_index", "lung_carcinoid", "tumour_growth_rate", "doubling_time", "recist_response",
-    "krenning_score", "cockcroft_gault", "ckd_epi_2021", "prrt_eligibility", "crs_grade", "ice_score",
-    "icans_grade",
+    "krenning_score", "cockcroft_gault", "ckd_epi_2021", "urine_creatinine_clearance", "prrt_eligibility",
+    "tnm_stage", "milan_net", "crs_grade", "ice_score", "icans_grade",
 }
 
 
-def test_registry_has_the_thirteen_calculators():
+def test_registry_has_the_expected_calculators():
     assert set(IDS) == EXPECTED_IDS
     assert len(IDS) == len(set(IDS))
 

@@ -22,7 +22,7 @@ import pytest
 
 import netlib.calculators
 from netlib import browser as bridge
-from netlib import cart, grading, imaging, prrt, renal, response
+from netlib import cart, grading, imaging, prrt, renal, response, staging
 from netlib.examples import CALCULATOR_EXAMPLES, PATIENT_EXAMPLES
 from netlib.pathway import recommend
 
@@ -111,6 +111,31 @@ CASES: dict[str, list[dict]] = {
          "karnofsky_percent": prrt.NETTER1_KARNOFSKY_MINIMUM_PERCENT},
         {**_ON_SSA, "ki67_percent": 20.1},                                              # just above: not eligible
         {"differentiation": "well", "ki67_percent": 5.0, "albumin_g_dl": 2.9},          # needs the prothrombin time
+        {**_ON_SSA, "criteria_set": "netter2", "ki67_percent": prrt.NETTER2_KI67_MINIMUM_PERCENT,  # NETTER-2 minima
+         "age_years": prrt.NETTER2_MINIMUM_AGE_YEARS, "months_since_diagnosis": 2.0,
+         "haemoglobin_g_dl": None, "haemoglobin_g_l": 121.0},
+    ],
+    "urine_creatinine_clearance": [
+        CALCULATOR_EXAMPLES["urine_creatinine_clearance"],
+        {"urine_creatinine_mmol_l": 8.84, "urine_volume_ml": 1440.0, "creatinine_umol_l": 88.4,  # 100 mL/min
+         "collection_hours": renal.COLLECTION_STANDARD_HOURS},
+        {"urine_creatinine_mg_dl": 100.0, "urine_volume_ml": 3600.0, "creatinine_mg_dl": 0.5,    # exactly 500 mL/min
+         "collection_hours": 24.0},
+    ],
+    "tnm_stage": [
+        CALCULATOR_EXAMPLES["tnm_stage"],
+        {"site": "pancreas", "tumour_size_cm": staging.PANCREAS_T1_BELOW_CM, "invasion": "confined_to_pancreas",
+         "n_category": "N0", "m_category": "M0"},                                      # exactly 2 cm: T2
+        {"site": "colon_rectum", "tumour_size_cm": staging.COLORECTAL_T1A_BELOW_CM,     # exactly 1 cm: T1b
+         "invasion": "lamina_propria_or_submucosa", "n_category": "N1", "m_category": "M0"},
+    ],
+    "milan_net": [
+        CALCULATOR_EXAMPLES["milan_net"],
+        {**CALCULATOR_EXAMPLES["milan_net"],                                            # every limit, exactly
+         "liver_involvement_percent": staging.MILAN_NET_LIVER_INVOLVEMENT_MAXIMUM_PERCENT,
+         "stable_disease_months": staging.MILAN_NET_STABLE_DISEASE_MINIMUM_MONTHS,
+         "age_years": staging.MILAN_NET_MAXIMUM_AGE_YEARS},
+        {**CALCULATOR_EXAMPLES["milan_net"], "liver_involvement_percent": 51.0},        # just above 50 %
     ],
     "recist_response": [
         CALCULATOR_EXAMPLES["recist_response"],

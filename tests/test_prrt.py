@@ -1,4 +1,5 @@
-"""Tests for netlib.prrt: 177Lu-dotatate eligibility on the NETTER-1 criteria, and the regimen.
+"""Tests for netlib.prrt: 177Lu-dotatate eligibility on the NETTER-1 (default) or NETTER-2 criteria,
+units and plausibility bounds of the laboratory inputs, and the regimen.
 
 Thresholds come from NETTER-1 (Strosberg 2017; NCT01578239; clinical-facts 6.1 and 13.8):
 exclusions are strict inequalities, so a value exactly on a threshold is eligible. The SSTR
@@ -22,12 +23,17 @@ from netlib.prrt import (
     LUTATHERA_NUMBER_OF_DOSES,
     LUTATHERA_REGIMEN,
     LUTATHERA_TOTAL_ACTIVITY_GBQ,
+    NETTER1_CHECKED,
     NETTER1_CRITERIA,
+    NETTER2_CRITERIA,
+    NETTER2_UNVERIFIED_CRITERIA,
     PRRT_CATEGORIES,
+    grams_per_decilitre,
     prrt_eligibility,
 )
+from netlib.renal import CREATININE_CLEARANCE_MAXIMUM_ML_MIN
 
-BIB = Path(__file__).resolve().parent.parent / "book" / "bib" / "imaging_renal_prrt.bib"
+BIB = Path(__file__).resolve().parent.parent / "book" / "references.bib"
 ELIGIBLE, NOT_ELIGIBLE, INCOMPLETE = "eligible", "not eligible", "incomplete"
 
 # A typical NETTER-1 candidate, comfortably inside every criterion.
@@ -221,6 +227,226 @@ def test_out_of_range_values_are_refused(field, value):
     assert caught.value.field == field
 
 
+def test_the_default_set_is_netter1_and_the_result_says_so():
+    assert evaluate().details["criteria_set"] == "NETTER-1"
+    assert evaluate(criteria_set="netter1").as_dict() == evaluate().as_dict()
+    assert evaluate(criteria_set="netter1").details["criteria_set_id"] == "netter1"
+    assert "NETTER-1" in evaluate(ki67_percent=30.0).interpretation
+
+
+@pytest.mark.parametrize("age, failed", [
+    # NCT01578239: age >= 18, checked only when given (never missing)
+    (17.0, "age"),   # just below
+    (18.0, None),    # at: eligible
+    (19.0, None),    # just above
+])
+def test_netter1_checks_age_when_given(age, failed):
+    result = evaluate(age_years=age)
+    assert result.details["failed_criteria"] == ((failed,) if failed else ())
+    assert set(result.details["failed_criteria"]) <= set(NETTER1_CHECKED)
+    assert "age" not in evaluate().details["missing_criteria"]
+
+
+# ---------------------------------------------------------------------------------------------
+# NETTER-2 (Singh 2024; registry record NCT03972488)
+# ---------------------------------------------------------------------------------------------
+
+# A NETTER-2 candidate: newly diagnosed G2 GEP-NET, uptake above liver, inside every criterion.
+TYPICAL_NETTER2 = {**TYPICAL, "criteria_set": "netter2", "ki67_percent": 15.0, "age_years": 58.0,
+                   "months_since_diagnosis": 2.0}
+
+
+def evaluate2(**changes):
+    return prrt_eligibility(**{**TYPICAL_NETTER2, **changes})
+
+
+def test_typical_netter2_candidate_is_eligible_with_the_unverified_warning():
+    result = evaluate2()
+    assert result.category == ELIGIBLE, result.interpretation
+    assert result.details["criteria_set"] == "NETTER-2" and result.details["criteria_set_id"] == "netter2"
+    assert "NETTER-2" in result.interpretation
+    assert any("could not be verified" in w for w in result.warnings)
+    assert set(result.details["unverified_criteria"]) == set(NETTER2_UNVERIFIED_CRITERIA)
+    assert "singh2024netter2" in result.citations and "nct03972488" in result.citations
+
+
+@pytest.mark.parametrize("changes, failed", [
+    # Ki-67: NCT03972488 inclusion Ki-67 >= 10 % and <= 55 % (clinical-facts 6.3: 9 and 56 outside)
+    ({"ki67_percent": 9.9}, "ki67"),              # just below the minimum
+    ({"ki67_percent": 10.0}, None),               # at the minimum: eligible
+    ({"ki67_percent": 10.1}, None),               # just above
+    ({"ki67_percent": 54.9}, None),               # just below the maximum
+    ({"ki67_percent": 55.0}, None),               # at the maximum: eligible
+    ({"ki67_percent": 55.1}, "ki67"),             # just above
+    ({"ki67_percent": 20.0}, None),               # the NETTER-1 ceiling is no limit here
+    # Age: NCT03972488 inclusion age >= 15 years
+    ({"age_years": 14.0}, "age"),                 # just below
+    ({"age_years": 15.0}, None),                  # at: eligible
+    ({"age_years": 16.0}, None),                  # just above
+    # Newly diagnosed: NCT03972488 inclusion, diagnosed within 6 months before screening
+    ({"months_since_diagnosis": 5.9}, None),      # just below
+    ({"months_since_diagnosis": 6.0}, None),      # at: eligible
+    ({"months_since_diagnosis": 6.1}, "time_since_diagnosis"),  # just above
+    # Uptake: NCT03972488 inclusion, tumour uptake > normal liver, whatever the modality
+    ({"krenning_score": 2, "sstr_modality": "planar_scintigraphy"}, "sstr_uptake"),  # equal to liver
+    ({"krenning_score": 2, "sstr_modality": "spect"}, "sstr_uptake"),                # equal to liver
+    ({"krenning_score": 2, "sstr_modality": "sstr_pet"}, "sstr_uptake"),             # equal to liver
+    ({"krenning_score": 3, "sstr_modality": "planar_scintigraphy"}, None),           # above liver
+    ({"krenning_score": 3, "sstr_modality": None}, None),                            # above liver, any modality
+    ({"krenning_score": 2, "sstr_modality": None}, "sstr_uptake"),                   # decided without modality
+    # Karnofsky: NCT03972488 inclusion KPS >= 60
+    ({"karnofsky_percent": 50}, "performance_status"),  # just below
+    ({"karnofsky_percent": 60}, None),                  # at: eligible
+    ({"karnofsky_percent": 70}, None),                  # just above
+    # Laboratory: NETTER-1 values carried over (unverified for NETTER-2)
+    ({"creatinine_clearance_ml_min": 49.9}, "renal"),
+    ({"creatinine_clearance_ml_min": 50.0}, None),
+    ({"haemoglobin_g_dl": 7.9}, "hemoglobin"),
+    ({"haemoglobin_g_dl": 8.0}, None),
+    ({"platelets_10e9_l": 74.0}, "platelets"),
+    ({"platelets_10e9_l": 75.0}, None),
+    # Differentiation: both trials enrolled well-differentiated tumours only
+    ({"differentiation": "poor"}, "differentiation"),
+])
+def test_netter2_boundaries(changes, failed):
+    result = evaluate2(**changes)
+    if failed is None:
+        assert result.category == ELIGIBLE, result.interpretation
+    else:
+        assert result.category == NOT_ELIGIBLE
+        assert result.details["failed_criteria"] == (failed,)
+        assert "NETTER-2" in result.details["reasons"][0]
+
+
+@pytest.mark.parametrize("field, criterion", [("age_years", "age"),
+                                               ("months_since_diagnosis", "time_since_diagnosis")])
+def test_netter2_needs_age_and_time_since_diagnosis(field, criterion):
+    result = evaluate2(**{field: None})
+    assert result.category == INCOMPLETE
+    assert result.details["missing_criteria"] == (criterion,)
+
+
+def test_time_since_diagnosis_is_not_a_netter1_criterion():
+    result = evaluate(months_since_diagnosis=30.0)
+    assert result.category == ELIGIBLE
+    assert any("not a NETTER-1 criterion" in w for w in result.warnings)
+
+
+def test_a_g1_tumour_progressing_on_an_ssa_fits_netter1_not_netter2():
+    values = dict(TYPICAL, ki67_percent=2.0, age_years=60.0, months_since_diagnosis=40.0)
+    assert prrt_eligibility(**values).category == ELIGIBLE
+    netter2 = prrt_eligibility(**values, criteria_set="netter2")
+    assert netter2.category == NOT_ELIGIBLE
+    assert set(netter2.details["failed_criteria"]) == {"ki67", "time_since_diagnosis"}
+
+
+def test_no_data_on_netter2_lists_every_netter2_criterion():
+    result = prrt_eligibility(criteria_set="netter2")
+    assert result.category == INCOMPLETE
+    assert result.details["missing_criteria"] == NETTER2_CRITERIA
+
+
+def test_unknown_criteria_set_is_refused():
+    with pytest.raises(InputError) as caught:
+        evaluate(criteria_set="netter3")
+    assert caught.value.field == "criteria_set"
+    assert "netter1" in str(caught.value) and "netter2" in str(caught.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: haemoglobin and albumin in g/dL or g/L (g/L = g/dL x 10), one unit per analyte
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("g_l, failed", [
+    # NETTER-1 excludes Hb < 8.0 g/dL = 80 g/L
+    (79.0, "hemoglobin"),  # just below
+    (80.0, None),          # at: eligible
+    (81.0, None),          # just above
+])
+def test_haemoglobin_in_g_per_litre(g_l, failed):
+    result = evaluate(haemoglobin_g_dl=None, haemoglobin_g_l=g_l)
+    assert result.details["failed_criteria"] == ((failed,) if failed else ())
+    if failed:
+        assert "79 g/L" in result.details["reasons"][0] and "80 g/L" in result.details["reasons"][0]
+
+
+@pytest.mark.parametrize("g_l, pt_normal, expected", [
+    # NETTER-1 excludes albumin < 3.0 g/dL = 30 g/L, only with an abnormal prothrombin time
+    (29.0, False, NOT_ELIGIBLE),  # just below, abnormal PT
+    (30.0, False, ELIGIBLE),      # at: not below
+    (31.0, False, ELIGIBLE),      # just above
+    (29.0, True, ELIGIBLE),       # just below, normal PT
+    (29.0, None, INCOMPLETE),     # just below, PT unknown
+])
+def test_albumin_in_g_per_litre(g_l, pt_normal, expected):
+    result = evaluate(albumin_g_dl=None, albumin_g_l=g_l, prothrombin_time_normal=pt_normal)
+    assert result.category == expected
+    if expected == NOT_ELIGIBLE:
+        assert "29 g/L" in result.details["reasons"][0] and "30 g/L" in result.details["reasons"][0]
+
+
+@given(g_dl=st.floats(1, 25))
+def test_the_two_haemoglobin_units_agree(g_dl):
+    a = evaluate(haemoglobin_g_dl=g_dl)
+    b = evaluate(haemoglobin_g_dl=None, haemoglobin_g_l=g_dl * 10)
+    assert a.category == b.category or abs(g_dl - 8.0) < 1e-9
+    assert grams_per_decilitre(None, g_dl * 10) == pytest.approx(g_dl)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"haemoglobin_g_l": 130.0}, "haemoglobin_g_l"),   # both haemoglobin units
+    ({"albumin_g_l": 40.0}, "albumin_g_l"),            # both albumin units
+])
+def test_one_unit_per_analyte(changes, field):
+    with pytest.raises(InputError) as caught:
+        evaluate(**changes)
+    assert caught.value.field == field
+    assert "not both" in str(caught.value)
+
+
+def test_grams_per_decilitre_converts_once():
+    assert grams_per_decilitre(12.5, None) == 12.5
+    assert grams_per_decilitre(None, 125.0) == 12.5
+    assert grams_per_decilitre(None, None) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility bounds: values no living adult can have are input errors
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value", [
+    ("creatinine_clearance_ml_min", CREATININE_CLEARANCE_MAXIMUM_ML_MIN + 0.1),  # above 500 mL/min
+    ("creatinine_clearance_ml_min", 5000.0),
+    ("haemoglobin_g_dl", 0.9), ("haemoglobin_g_dl", 25.1),
+    ("haemoglobin_g_l", 9.0), ("haemoglobin_g_l", 251.0),
+    ("albumin_g_dl", 0.4), ("albumin_g_dl", 7.1),
+    ("albumin_g_l", 4.0), ("albumin_g_l", 71.0),
+    ("wbc_10e9_l", 500.1), ("platelets_10e9_l", 2001.0), ("bilirubin_x_uln", 100.1),
+    ("age_years", 121.0), ("age_years", -1.0), ("months_since_diagnosis", -0.1),
+])
+def test_impossible_values_are_input_errors(field, value):
+    changes = {field: value}
+    if field == "haemoglobin_g_l":
+        changes["haemoglobin_g_dl"] = None
+    if field == "albumin_g_l":
+        changes["albumin_g_dl"] = None
+    with pytest.raises(InputError) as caught:
+        evaluate(**changes)
+    assert caught.value.field == field
+
+
+def test_a_clearance_at_the_plausible_maximum_is_accepted():
+    assert evaluate(creatinine_clearance_ml_min=CREATININE_CLEARANCE_MAXIMUM_ML_MIN).category == ELIGIBLE
+
+
+def test_every_laboratory_and_clearance_field_has_both_bounds():
+    for field in prrt_eligibility.calculator.fields:
+        if field.kind in ("number", "integer"):
+            assert field.minimum is not None and field.maximum is not None, field.name
+
+
 # ---------------------------------------------------------------------------------------------
 # Properties
 # ---------------------------------------------------------------------------------------------
@@ -319,6 +545,60 @@ def test_matches_the_criteria_restated_independently(values):
     assert set(result.details["missing_criteria"]) == expected_missing
 
 
+@st.composite
+def netter2_inputs(draw):
+    values = draw(netter1_inputs())
+    values["criteria_set"] = "netter2"
+    values["age_years"] = draw(optional(st.floats(0, 120)))
+    values["months_since_diagnosis"] = draw(optional(st.floats(0, 1200)))
+    return values
+
+
+@given(values=netter2_inputs())
+def test_netter2_categories_are_consistent(values):
+    result = prrt_eligibility(**values)
+    failed, missing = result.details["failed_criteria"], result.details["missing_criteria"]
+    assert (result.category == ELIGIBLE) is (not failed and not missing)
+    assert (result.category == NOT_ELIGIBLE) is bool(failed)
+    assert set(failed) <= set(NETTER2_CRITERIA) and set(missing) <= set(NETTER2_CRITERIA)
+    assert len(result.details["reasons"]) == len(failed)
+    assert result.details["criteria_set"] == "NETTER-2"
+    ki67 = values["ki67_percent"]
+    if ki67 is not None:
+        assert ("ki67" in failed) is (ki67 < 10 or ki67 > 55)
+    age = values["age_years"]
+    if age is not None:
+        assert ("age" in failed) is (age < 15)
+
+
+@given(values=netter2_inputs(), higher=st.floats(0, 100))
+def test_netter2_ki67_window_is_an_interval(values, higher):
+    # Monotone within the source's window: raising Ki-67 can only leave the window from above, and a
+    # value inside [10, 55] never fails the Ki-67 criterion.
+    ki67 = values["ki67_percent"]
+    if ki67 is None or higher < ki67:
+        return
+    first = "ki67" in prrt_eligibility(**values).details["failed_criteria"]
+    second = "ki67" in prrt_eligibility(**{**values, "ki67_percent": higher}).details["failed_criteria"]
+    if ki67 > 55:
+        assert first and second
+    if 10 <= higher <= 55:
+        assert not second
+
+
+@given(values=netter1_inputs(), lower=st.floats(0, 300))
+def test_a_lower_clearance_never_makes_a_patient_eligible(values, lower):
+    # Monotone: NETTER-1 excludes low clearance, so lowering it can only add a failure.
+    clearance = values["creatinine_clearance_ml_min"]
+    if clearance is None or lower > clearance:
+        return
+    before = prrt_eligibility(**values)
+    after = prrt_eligibility(**{**values, "creatinine_clearance_ml_min": lower})
+    if before.category == NOT_ELIGIBLE:
+        assert after.category == NOT_ELIGIBLE
+    assert set(before.details["failed_criteria"]) <= set(after.details["failed_criteria"])
+
+
 @given(values=netter1_inputs())
 def test_adding_data_never_turns_a_failure_into_eligibility(values):
     first = prrt_eligibility(**values)
@@ -358,4 +638,5 @@ def test_every_citation_key_has_a_bib_entry():
     calc = prrt_eligibility.calculator
     used = set(calc.citations) | {k for f in calc.fields for k in f.source} | set(LUTATHERA_REGIMEN.citations)
     used |= set(evaluate(krenning_score=2, sstr_modality="sstr_pet").citations)
+    used |= set(evaluate2().citations)
     assert used <= keys

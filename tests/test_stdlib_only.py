@@ -33,7 +33,10 @@ def test_core_imports_only_the_standard_library():
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert "NON_STDLIB []" in completed.stdout, completed.stdout
-    assert "COUNT 13" in completed.stdout
+    # Every registered calculator loads without third-party packages (the registry, counted here in
+    # the full environment, is the reference).
+    import netlib.calculators
+    assert f"COUNT {len(netlib.calculators.all_calculators())}" in completed.stdout
 
 
 def test_site_packages_really_absent_in_probe():
