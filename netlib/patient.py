@@ -25,14 +25,11 @@ from .imaging import KRENNING_SUFFICIENT_SCINTIGRAPHY
 from .imaging import SUFFICIENT as SSTR_SUFFICIENT
 from .imaging import krenning_score as krenning_calculator
 from .inputs import Field, Form, InputError, Rule, boolean, choice, integer, number
-from .prrt import _karnofsky_in_steps_of_ten, prrt_eligibility
-from .renal import cockcroft_gault
+from .prrt import _at_most_one_unit, _karnofsky_in_steps_of_ten, prrt_eligibility
+from .renal import CREATININE_CLEARANCE_MAXIMUM_ML_MIN, cockcroft_gault, cockcroft_gault_plausible
 from .response import tumour_growth_rate
 
-try:
-    from .staging import milan_net  # the Milan-NET calculator (liver transplantation)
-except ImportError:  # pragma: no cover - before the staging module exists
-    milan_net = None
+from .staging import milan_net
 
 __all__ = ["PATIENT_FORM", "SITES", "PRIOR_THERAPIES", "PRIOR_OUTCOMES", "derive_facts", "patient_schema"]
 
@@ -201,6 +198,7 @@ def _patient_fields() -> tuple[Field, ...]:
         _optional(_TGR["sum_diameters_current_mm"]),
         _optional(_TGR["interval_months"]),
         number("stable_disease_months", "Months of radiological stability", "months", 0, 600, required=False),
+        _optional(_PRRT["months_since_diagnosis"]),
         # Prior treatment with outcome
         *(_prior(name, label) for name, (_option, label) in PRIOR_THERAPIES.items()),
         number("prrt_progression_free_months", "Months from the last PRRT cycle to progression", "months",
@@ -212,10 +210,12 @@ def _patient_fields() -> tuple[Field, ...]:
         _optional(_RENAL["creatinine_umol_l"]),
         _optional(_PRRT["creatinine_clearance_ml_min"]),
         _optional(_PRRT["haemoglobin_g_dl"]),
+        _optional(_PRRT["haemoglobin_g_l"]),
         _optional(_PRRT["wbc_10e9_l"]),
         _optional(_PRRT["platelets_10e9_l"]),
         _optional(_PRRT["bilirubin_x_uln"]),
         _optional(_PRRT["albumin_g_dl"]),
+        _optional(_PRRT["albumin_g_l"]),
         _optional(_PRRT["prothrombin_time_normal"]),
         # Molecular
         boolean("msi_high_or_dmmr", "Microsatellite instability-high or mismatch-repair deficient", required=False),
@@ -317,7 +317,11 @@ def _rule_prrt_interval(values):
 PATIENT_FORM = Form(_patient_fields(), (_rule_sstr_score, _rule_one_creatinine, _rule_tgr_complete,
                                        _rule_recist_status, _rule_refractory_needs_syndrome,
                                        _rule_gastric_type_site, _rule_morphology_site, _rule_prrt_interval,
-                                       _karnofsky_in_steps_of_ten()))
+                                       _karnofsky_in_steps_of_ten(),
+                                       _at_most_one_unit("haemoglobin_g_dl", "haemoglobin_g_l", "haemoglobin",
+                                                         "g/dL", "g/L"),
+                                       _at_most_one_unit("albumin_g_dl", "albumin_g_l", "albumin", "g/dL", "g/L"),
+                                       cockcroft_gault_plausible()))
 
 
 def patient_schema() -> dict:
@@ -402,12 +406,10 @@ def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> 
     imaging, score = patient["sstr_imaging"], patient["krenning_score"]
     known = facts["sstr_result"] is not None
     creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
-    extra: dict[str, Any] = {}
-    if criteria_set is not None:
-        extra["criteria_set"] = criteria_set
-        if "age_years" in _PRRT:
-            extra["age_years"] = patient["age_years"]
     return _prrt_eligibility(
+        criteria_set=criteria_set, age_years=patient["age_years"],
+        months_since_diagnosis=patient["months_since_diagnosis"],
+        haemoglobin_g_l=patient["haemoglobin_g_l"], albumin_g_l=patient["albumin_g_l"],
         differentiation=patient["differentiation"] or ("well" if facts["grade"] in ("G1", "G2", "G3") else None),
         ki67_percent=patient["ki67_percent"],
         krenning_score=score if known else None,
@@ -417,11 +419,9 @@ def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> 
         **creatinine,
         haemoglobin_g_dl=patient["haemoglobin_g_dl"], wbc_10e9_l=patient["wbc_10e9_l"],
         platelets_10e9_l=patient["platelets_10e9_l"], bilirubin_x_uln=patient["bilirubin_x_uln"],
-        albumin_g_dl=patient["albumin_g_dl"], prothrombin_time_normal=patient["prothrombin_time_normal"],
-        **extra)
+        albumin_g_dl=patient["albumin_g_dl"], prothrombin_time_normal=patient["prothrombin_time_normal"])
 
 
-_NETTER2_AVAILABLE = "criteria_set" in _PRRT
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,11 +436,30 @@ def _validation_key(field: Field) -> tuple:
             field.choices)
 
 
+def _within(ours: Field, theirs: Field) -> bool:
+    """Whether every value our declaration accepts, the calculator's declaration accepts too."""
+    if _validation_key(ours) == _validation_key(theirs):
+        return True
+    if ours.kind != theirs.kind:
+        return False
+    if ours.kind == "choice":
+        return set(ours.choices) <= set(theirs.choices)
+    if ours.kind in ("number", "integer") and ours.step == theirs.step:
+        low_ok = theirs.minimum is None or (ours.minimum is not None and (
+            ours.minimum > theirs.minimum or (ours.minimum == theirs.minimum
+                                              and (ours.exclusive_minimum or not theirs.exclusive_minimum))))
+        high_ok = theirs.maximum is None or (ours.maximum is not None and (
+            ours.maximum < theirs.maximum or (ours.maximum == theirs.maximum
+                                              and (ours.exclusive_maximum or not theirs.exclusive_maximum))))
+        return low_ok and high_ok
+    return False
+
+
 def _unvalidated(function, derived: Mapping[str, Any]):
     for field in function.calculator.fields:
         ours = PATIENT_FORM.by_name.get(field.name)
         if ours is not None and field.name not in derived:
-            if _validation_key(ours) != _validation_key(field):
+            if not _within(ours, field):
                 return function
         elif field.name not in derived or not derived[field.name](field):
             return function
@@ -452,9 +471,11 @@ def _accepts_modalities(field: Field) -> bool:
 
 
 def _accepts_any_positive_clearance(field: Field) -> bool:
-    # A Cockcroft-Gault clearance from validated inputs is positive and finite but has no upper bound;
-    # a given clearance carries the calculator's own declaration (validated by PATIENT_FORM).
-    return field.kind == "number" and field.maximum is None and (field.minimum is None or field.minimum <= 0)
+    # A Cockcroft-Gault clearance from validated inputs is positive, finite and at most the plausible
+    # maximum (PATIENT_FORM carries renal.cockcroft_gault_plausible); a given clearance carries the
+    # calculator's own declaration (validated by PATIENT_FORM).
+    return field.kind == "number" and (field.maximum is None or field.maximum >= CREATININE_CLEARANCE_MAXIMUM_ML_MIN) \
+        and (field.minimum is None or field.minimum <= 0)
 
 
 def _accepts_criteria_sets(field: Field) -> bool:
@@ -595,13 +616,10 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts["creatinine_clearance_ml_min"] = None
         facts["creatinine_clearance_source"] = None
 
-    prrt = _prrt(patient, facts, "netter1" if _NETTER2_AVAILABLE else None)
+    prrt = _prrt(patient, facts, "netter1")
     facts["prrt_result"] = prrt
     facts["prrt_eligibility"] = prrt.category
-    if _NETTER2_AVAILABLE:
-        first_line = _prrt(patient, facts, "netter2")
-    else:
-        first_line = prrt
+    first_line = _prrt(patient, facts, "netter2")
     facts["prrt_first_line_result"] = first_line
     facts["prrt_first_line_eligibility"] = first_line.category
 
@@ -615,8 +633,6 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _milan(patient: Mapping[str, Any], facts: dict) -> str:
-    if milan_net is None:
-        return UNKNOWN
     needed = ("liver_involvement_percent", "age_years", "stable_disease_months")
     booleans = ("extrahepatic_disease", "primary_resected")
     if facts["grade"] not in ("G1", "G2", "G3") or facts["site"] == "not given" \

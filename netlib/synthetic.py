@@ -41,6 +41,19 @@ def random_value(rng: random.Random, field) -> Any:
     return round(rng.uniform(low, high), 1)
 
 
+def _implausible_clearance(patient: dict) -> bool:
+    """Whether the patient's Cockcroft-Gault inputs give an estimate above the plausible maximum."""
+    from .renal import CREATININE_CLEARANCE_MAXIMUM_ML_MIN, creatinine_clearance, creatinine_in_mg_dl
+    if any(patient.get(k) is None for k in ("age_years", "weight_kg", "sex")):
+        return False
+    mg_dl, umol_l = patient.get("creatinine_mg_dl"), patient.get("creatinine_umol_l")
+    if mg_dl is None and umol_l is None:
+        return False
+    clearance = creatinine_clearance(age_years=patient["age_years"], weight_kg=patient["weight_kg"],
+                                     sex=patient["sex"], creatinine_mg_dl=creatinine_in_mg_dl(mg_dl, umol_l))
+    return clearance > CREATININE_CLEARANCE_MAXIMUM_ML_MIN
+
+
 def respect_rules(patient: dict, pick: Callable[[Sequence], Any]) -> dict:
     """Make a patient of independently drawn fields satisfy the patient form's cross-field rules.
 
@@ -52,6 +65,11 @@ def respect_rules(patient: dict, pick: Callable[[Sequence], Any]) -> dict:
         patient["sstr_imaging"] = pick(("planar", "spect", "pet"))
     if "creatinine_mg_dl" in patient and "creatinine_umol_l" in patient:
         del patient[pick(("creatinine_mg_dl", "creatinine_umol_l"))]
+    for analyte in ("haemoglobin", "albumin"):
+        if f"{analyte}_g_dl" in patient and f"{analyte}_g_l" in patient:
+            del patient[pick((f"{analyte}_g_dl", f"{analyte}_g_l"))]
+    if _implausible_clearance(patient):
+        del patient["weight_kg"]
     given = [name for name in GROWTH_FIELDS if name in patient]
     if 0 < len(given) < len(GROWTH_FIELDS):
         for name in given:
