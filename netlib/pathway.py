@@ -286,7 +286,8 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts["grade_result"] = _who_gep_grade(differentiation="poor", ki67_percent=ki67,
                                                mitoses_per_2mm2=mitoses)
     elif site == "lung_thymus" and mitoses is not None and patient["necrosis"] is not None:
-        result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67)
+        result = _lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
+                                 ki67_percent=ki67)
         facts["grade_result"] = result
         computed_grade = _LUNG_GRADE.get(result.category, "G3")
         grade_source = "lung_carcinoid"
