@@ -22,11 +22,11 @@ FIELD_CASES = [(c.id, f.name) for c in CALCULATORS for f in c.fields]
 EXPECTED_IDS = {
     "who_gep_grade", "ki67_index", "lung_carcinoid", "tumour_growth_rate", "doubling_time", "recist_response",
     "krenning_score", "cockcroft_gault", "ckd_epi_2021", "prrt_eligibility", "crs_grade", "ice_score",
-    "icans_grade",
+    "icans_grade", "netpet_score", "gastric_net_type", "capd_score",
 }
 
 
-def test_registry_has_the_thirteen_calculators():
+def test_registry_has_the_declared_calculators():
     assert set(IDS) == EXPECTED_IDS
     assert len(IDS) == len(set(IDS))
 

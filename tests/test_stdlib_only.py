@@ -33,7 +33,7 @@ def test_core_imports_only_the_standard_library():
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert "NON_STDLIB []" in completed.stdout, completed.stdout
-    assert "COUNT 13" in completed.stdout
+    assert "COUNT 16" in completed.stdout
 
 
 def test_site_packages_really_absent_in_probe():
