@@ -513,8 +513,8 @@ def _capd_interpretation(total: int) -> str:
                 f"child younger than {ICE_MINIMUM_AGE_YEARS} after immune effector cell therapy this domain "
                 f"alone is ICANS grade {grade}.")
     return (f"CAPD {total}/{CAPD_MAXIMUM}: negative screen for delirium (below {CAPD_DELIRIUM_FROM}). In a child "
-            f"younger than {ICE_MINIMUM_AGE_YEARS} after immune effector cell therapy this domain alone is "
-            + ("no ICANS." if grade == 0 else f"ICANS grade {grade}; the final grade is the worst of all five "
+            f"younger than {ICE_MINIMUM_AGE_YEARS} after immune effector cell therapy this domain alone gives "
+            + ("no ICANS (CAPD 0)." if grade == 0 else f"ICANS grade {grade}; the final grade is the worst of all five "
                "domains."))
 
 
