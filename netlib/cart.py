@@ -351,6 +351,7 @@ CAPD_DELIRIUM_FROM = 9
 # 9 or more is grade 3; CAPD 0 adds nothing.
 CAPD_GRADE_1_FROM = 1
 CAPD_GRADE_3_FROM = CAPD_DELIRIUM_FROM
+CAPD_GRADE_1_TO = CAPD_GRADE_3_FROM - 1
 
 ICANS_CATEGORIES = ("no ICANS", "grade 1", "grade 2", "grade 3", "grade 4")
 ICE_CATEGORIES = ICANS_CATEGORIES[:4]  # the ICE domain alone never reaches grade 4
