@@ -522,6 +522,7 @@ def _capd_interpretation(total: int) -> str:
 # Built once: 33 possible totals, so each evaluation only looks its text up.
 _CAPD_INTERPRETATION_BY_TOTAL = tuple(_capd_interpretation(total) for total in range(CAPD_MAXIMUM + 1))
 _CAPD_CATEGORY_BY_TOTAL = tuple(CAPD_CATEGORIES[total >= CAPD_DELIRIUM_FROM] for total in range(CAPD_MAXIMUM + 1))
+_CAPD_ICANS_GRADE_BY_TOTAL = tuple(_icans_grade_from_capd(total) for total in range(CAPD_MAXIMUM + 1))
 
 
 @calculator(
@@ -555,7 +556,10 @@ _CAPD_CATEGORY_BY_TOTAL = tuple(CAPD_CATEGORIES[total >= CAPD_DELIRIUM_FROM] for
 def capd_score(*, eye_contact: str, purposeful_actions: str, aware_of_surroundings: str,
                communicates_needs: str, restless: str, inconsolable: str, underactive: str,
                slow_to_respond: str) -> Result:
-    """CAPD total (Traube 2014): items 1-4 reverse scored, items 5-8 direct; >= 9 positive."""
+    """CAPD total (Traube 2014): items 1-4 reverse scored, items 5-8 direct; >= 9 positive.
+
+    ``details["item_points"]`` lists the eight item scores in the order of the form.
+    """
     reversed_points, direct = _CAPD_POINTS_REVERSED, _CAPD_POINTS_DIRECT
     points = (reversed_points[eye_contact], reversed_points[purposeful_actions],
               reversed_points[aware_of_surroundings], reversed_points[communicates_needs],
@@ -564,8 +568,8 @@ def capd_score(*, eye_contact: str, purposeful_actions: str, aware_of_surroundin
     return make_result(
         "capd_score", value=total, unit="points", category=_CAPD_CATEGORY_BY_TOTAL[total],
         interpretation=_CAPD_INTERPRETATION_BY_TOTAL[total], citations=("traube2014capd", "lee2019astct"),
-        details={"maximum": CAPD_MAXIMUM, "item_points": dict(zip(_CAPD_QUESTIONS, points)),
-                 "icans_grade_from_capd": _icans_grade_from_capd(total)})
+        details={"maximum": CAPD_MAXIMUM, "item_points": points,
+                 "icans_grade_from_capd": _CAPD_ICANS_GRADE_BY_TOTAL[total]})
 
 
 def _assessment_matches_age() -> Rule:
