@@ -2,10 +2,12 @@
 
 Calculators (ASTCT consensus grading, Lee et al. 2019, ``lee2019astct``):
 
-* ``crs_grade``   - cytokine release syndrome (CRS), grades 1-4.
+* ``crs_grade``   - cytokine release syndrome (CRS), grades 1-5 (5: death from CRS).
 * ``ice_score``   - the 10-point Immune effector Cell-associated Encephalopathy (ICE) score.
-* ``icans_grade`` - immune effector cell-associated neurotoxicity syndrome (ICANS), adults and
-  children aged 12 years or older, grades 1-4.
+* ``capd_score``  - the Cornell Assessment of Pediatric Delirium (CAPD, Traube et al. 2014), 0-32.
+* ``icans_grade`` - immune effector cell-associated neurotoxicity syndrome (ICANS), grades 1-4: with
+  ICE for adults and children aged 12 or older, with CAPD for children younger than 12 (ASTCT
+  paediatric table) and for older patients with developmental delay.
 
 Data (plain frozen records, each cited; the book renders them as tables):
 
@@ -32,13 +34,19 @@ Conventions where sources disagree or are silent (clinical-facts sections 8, 12 
 * Vasopressin alone counts as one vasopressor (grade 3); vasopressin never counts towards the
   "multiple vasopressors" of grade 4.
 * ICANS age boundary: the ASTCT paper, as reported by MDedge, uses ICE for adults and children
-  aged 12 or older and CAPD for children younger than 12 (``mdedge2018astct``); the NCI Thesaurus
-  writes "12 and under" for CAPD (``ncit2020c188936``).  This module follows ASTCT: age exactly
-  12 is graded with ICE, below 12 is refused.
-* Grade 5 (death from CRS, or from ICANS, with no other principal cause) is not computed; it is
-  named in the pearls.  Verified in secondary sources only (EBMT registry guidance for CRS,
-  ``ebmt2020carregistry``; MDedge for ICANS, ``mdedge2018astct``), not against the full text of
-  Lee et al.
+  aged 12 or older and CAPD for children younger than 12 and for older patients with developmental
+  delay (``mdedge2018astct``); the NCI Thesaurus writes "12 and under" for CAPD
+  (``ncit2020c188936``).  Convention: below 12 only CAPD (an ICE score is refused); from 12 to
+  below 13, where the sources disagree, either is accepted with a warning naming the other reading
+  (ICE preferred, as ASTCT says); from 13 ICE, and CAPD only with developmental delay.
+* CAPD domain of paediatric ICANS (ASTCT, via MDedge): CAPD 1-8 is grade 1 (grades 1 and 2 differ by
+  consciousness only), 9 or more grade 3, unable to perform CAPD (unarousable) grade 4; CAPD 0 is no
+  ICANS from this domain.  An unarousable child has no CAPD score: a value is refused.
+* CRS grade 5 is death from CRS with no other principal cause, recorded with ``death_from_crs``;
+  it overrides the other findings (the temperature at death does not undo the diagnosis).  ICANS
+  grade 5 (death from ICANS) is not computed; it is named in the pearls.  Both verified in
+  secondary sources only (EBMT registry guidance for CRS, ``ebmt2020carregistry``; MDedge for ICANS,
+  ``mdedge2018astct``), not against the full text of Lee et al.
 
 Not verified: the pancreatic NET whole-genome mutation rate (about 0.8 mutations/Mb, Scarpa et al.
 2017) could not be checked against the paper, so no number is stored; only the guideline's
@@ -74,7 +82,9 @@ MULTIPLE_VASOPRESSORS = 2
 # Highest number of concurrent vasopressors accepted as input.
 VASOPRESSORS_MAXIMUM = 5
 
-CRS_CATEGORIES = ("no CRS", "grade 1", "grade 2", "grade 3", "grade 4")
+CRS_CATEGORIES = ("no CRS", "grade 1", "grade 2", "grade 3", "grade 4", "grade 5")
+# ASTCT grade 5: death due to CRS in which no other cause is the principal factor.
+CRS_GRADE_DEATH = 5
 
 # ASTCT hypoxia column: the oxygen device sets the grade.
 CRS_OXYGEN_SUPPORT_LABELS = MappingProxyType({
@@ -107,6 +117,7 @@ CRS_GRADE_MEANING = (
     "high-flow nasal cannula, facemask, non-rebreather or Venturi mask",
     "hypotension needing multiple vasopressors (excluding vasopressin) and/or hypoxia needing "
     "positive pressure (CPAP, BiPAP, intubation and mechanical ventilation)",
+    "death due to CRS, with no other principal cause",
 )
 
 _CRS_NO_FEVER_WITH_FINDINGS = (
@@ -117,8 +128,8 @@ _CRS_FEVER_MASKED = (
     "hypoxia, as ASTCT allows once CRS has been treated.")
 _CRS_ORGAN_TOXICITY = ("Organ toxicities are graded separately (CTCAE) and do not change the ASTCT "
                        "CRS grade.")
-_CRS_GRADE_5 = ("ASTCT grade 5 is death from CRS with no other principal cause; it is not "
-                "computed here.")
+_CRS_GRADE_5 = ("ASTCT grade 5 is death from CRS with no other principal cause (record it with "
+                "death_from_crs).")
 
 
 def _crs_grade_from_hypotension(hypotension: bool, vasopressors: int, vasopressin: bool) -> int:
@@ -188,8 +199,8 @@ def _flow_matches_oxygen_support() -> Rule:
     id="crs_grade",
     title="ASTCT grade of cytokine release syndrome (CRS)",
     summary="Grades cytokine release syndrome after CAR-T or other immune effector cell therapy by the "
-            "ASTCT consensus: fever, then the more severe of hypotension and hypoxia. Organ "
-            "toxicities are not part of the grade.",
+            "ASTCT consensus: fever, then the more severe of hypotension and hypoxia; grade 5 is death "
+            "from CRS. Organ toxicities are not part of the grade.",
     fields=(
         number("temperature_c", "Highest temperature", "°C", TEMPERATURE_MINIMUM_C,
                TEMPERATURE_MAXIMUM_C, step=0.1,
@@ -222,6 +233,10 @@ def _flow_matches_oxygen_support() -> Rule:
                     f"{LOW_FLOW_MAXIMUM_L_MIN:g} L/min or less, high flow more than "
                     f"{LOW_FLOW_MAXIMUM_L_MIN:g} L/min. With other devices it is recorded only.",
                source=("lee2019astct",)),
+        boolean("death_from_crs", "Death from CRS", required=False,
+                help="Optional. True if the patient died and CRS was the principal cause: ASTCT grade 5, "
+                     "whatever the other findings.",
+                source=("lee2019astct", "ebmt2020carregistry")),
     ),
     rules=(_vasopressors_need_hypotension(), _flow_matches_oxygen_support()),
     categories=CRS_CATEGORIES,
@@ -240,17 +255,30 @@ def _flow_matches_oxygen_support() -> Rule:
         f"Nasal cannula at {LOW_FLOW_MAXIMUM_L_MIN:g} L/min is low flow (grade 2); above "
         f"{LOW_FLOW_MAXIMUM_L_MIN:g} L/min it is high flow (grade 3).",
         _CRS_ORGAN_TOXICITY + " Earlier scales (Lee 2014, Penn, MSKCC, CARTOX) included them.",
-        _CRS_GRADE_5,
+        _CRS_GRADE_5 + " It depends on the cause of death, not on the last vital signs.",
     ),
 )
 def crs_grade(*, temperature_c: float, antipyretic_or_anticytokine_given: bool, hypotension: bool,
               vasopressors_excluding_vasopressin: int, vasopressin: bool, oxygen_support: str,
-              oxygen_flow_l_min: float | None = None) -> Result:
+              oxygen_flow_l_min: float | None = None, death_from_crs: bool | None = None) -> Result:
     fever = temperature_c >= FEVER_THRESHOLD_C
     by_hypotension = _crs_grade_from_hypotension(hypotension, vasopressors_excluding_vasopressin,
                                                  vasopressin)
     by_hypoxia = CRS_GRADE_BY_OXYGEN_SUPPORT[oxygen_support]
     citations = ("lee2019astct",)
+
+    if death_from_crs:
+        # ASTCT grade 5 (EBMT registry wording): death due to CRS with no other principal cause.
+        return make_result(
+            "crs_grade", value=CRS_GRADE_DEATH, category=CRS_CATEGORIES[CRS_GRADE_DEATH],
+            interpretation=f"CRS grade {CRS_GRADE_DEATH} (ASTCT): {CRS_GRADE_MEANING[CRS_GRADE_DEATH]}.",
+            warnings=("Grade 5 requires that CRS, not another cause (infection, progression, another "
+                      "toxicity), was the principal cause of death.",),
+            citations=("lee2019astct", "ebmt2020carregistry"),
+            details={"grade": CRS_GRADE_DEATH, "fever": fever,
+                     "fever_required": not antipyretic_or_anticytokine_given,
+                     "grade_by_hypotension": by_hypotension, "grade_by_hypoxia": by_hypoxia,
+                     "decided_by": "death from CRS"})
 
     if not fever and not antipyretic_or_anticytokine_given:
         # ASTCT: fever is required for the diagnosis until CRS has been treated.
@@ -309,7 +337,21 @@ ICE_GRADE_2_FROM = 3
 
 # ASTCT: ICE for adults and children aged 12 years or older; CAPD below 12 (age 12 uses ICE).
 ICE_MINIMUM_AGE_YEARS = 12
+# NCI Thesaurus C188936 writes CAPD for "children 12 and under": a child in the year after the 12th
+# birthday (12 to below 13) is graded with ICE here but carries a warning.
+AGE_AMBIGUOUS_BELOW_YEARS = 13
 AGE_MAXIMUM_YEARS = 120
+
+# CAPD (Traube 2014): 8 items, each 0-4 points, total 0-32; 9 or more screens positive for delirium.
+CAPD_ITEMS = 8
+CAPD_ITEM_MAXIMUM = 4
+CAPD_MAXIMUM = CAPD_ITEMS * CAPD_ITEM_MAXIMUM
+CAPD_DELIRIUM_FROM = 9
+# ASTCT paediatric ICANS (via MDedge): CAPD 1-8 is grade 1 (and grade 2 with awakening to voice);
+# 9 or more is grade 3; CAPD 0 adds nothing.
+CAPD_GRADE_1_FROM = 1
+CAPD_GRADE_3_FROM = CAPD_DELIRIUM_FROM
+CAPD_GRADE_1_TO = CAPD_GRADE_3_FROM - 1
 
 ICANS_CATEGORIES = ("no ICANS", "grade 1", "grade 2", "grade 3", "grade 4")
 ICE_CATEGORIES = ICANS_CATEGORIES[:4]  # the ICE domain alone never reaches grade 4
@@ -349,6 +391,7 @@ ICANS_GRADE_FOR_MOTOR_WEAKNESS = 4
 
 ICANS_DOMAINS = ("ICE score", "level of consciousness", "seizure", "motor findings",
                  "raised intracranial pressure or cerebral oedema")
+ICANS_DOMAINS_CAPD = ("CAPD score",) + ICANS_DOMAINS[1:]
 
 _ICE_ZERO_AWAKE = ("ICE 0 in a patient who is awake (e.g. global aphasia) is grade 3; ICE 0 because the "
                    "patient cannot be roused is grade 4: grade with icans_grade.")
@@ -356,6 +399,14 @@ _ICANS_CONSCIOUSNESS_CAUSE = ("A depressed level of consciousness counts only wh
                               "(e.g. sedating medication) explains it.")
 _ICANS_AGE_UNKNOWN = (f"Age not given: ICE-based grading assumes an adult or a child aged "
                       f"{ICE_MINIMUM_AGE_YEARS} years or older; younger children are graded with CAPD.")
+_ICANS_AGE_UNKNOWN_CAPD = (f"Age not given: CAPD-based grading assumes a child younger than "
+                           f"{ICE_MINIMUM_AGE_YEARS} years or a patient with developmental delay.")
+_ICANS_AGE_12 = (f"Age {ICE_MINIMUM_AGE_YEARS}: graded with ICE as ASTCT says (\"{ICE_MINIMUM_AGE_YEARS} or "
+                 "older\"); the NCI Thesaurus writes CAPD for \"children 12 and under\". If the child cannot "
+                 "do ICE reliably, grade with CAPD instead (accepted at this age).")
+_ICANS_AGE_12_CAPD = (f"Age {ICE_MINIMUM_AGE_YEARS}: graded with CAPD as the NCI Thesaurus allows (\"children "
+                      f"12 and under\"); ASTCT uses ICE from {ICE_MINIMUM_AGE_YEARS}, which this book prefers "
+                      "when the child can do it.")
 
 
 def _icans_grade_from_ice(ice_score: int) -> int:
@@ -420,55 +471,197 @@ def ice_score(*, orientation_points: int, naming_points: int, commands_points: i
         details={"maximum": ICE_MAXIMUM, "icans_grade_from_ice": grade})
 
 
-def _ice_needs_age_12_or_more() -> Rule:
+# ---------------------------------------------------------------------------------------------
+# CAPD: Cornell Assessment of Pediatric Delirium (Traube 2014)
+# ---------------------------------------------------------------------------------------------
+
+CAPD_FREQUENCY_CHOICES = MappingProxyType({
+    "never": "Never", "rarely": "Rarely", "sometimes": "Sometimes", "often": "Often", "always": "Always",
+})
+# Items 1-4 ask about behaviour a well child shows, so they are scored in reverse (never = 4); items
+# 5-8 ask about symptoms (never = 0).  Traube 2014 as printed on the CHOP scoring card.
+_CAPD_POINTS_REVERSED = MappingProxyType({"never": 4, "rarely": 3, "sometimes": 2, "often": 1, "always": 0})
+_CAPD_POINTS_DIRECT = MappingProxyType({"never": 0, "rarely": 1, "sometimes": 2, "often": 3, "always": 4})
+CAPD_ITEMS_REVERSED = ("eye_contact", "purposeful_actions", "aware_of_surroundings", "communicates_needs")
+CAPD_ITEMS_DIRECT = ("restless", "inconsolable", "underactive", "slow_to_respond")
+_CAPD_QUESTIONS = MappingProxyType({
+    "eye_contact": "Does the child make eye contact with the caregiver?",
+    "purposeful_actions": "Are the child's actions purposeful?",
+    "aware_of_surroundings": "Is the child aware of his or her surroundings?",
+    "communicates_needs": "Does the child communicate needs and wants?",
+    "restless": "Is the child restless?",
+    "inconsolable": "Is the child inconsolable?",
+    "underactive": "Is the child underactive (very little movement while awake)?",
+    "slow_to_respond": "Does it take the child a long time to respond to interactions?",
+})
+assert len(_CAPD_QUESTIONS) == CAPD_ITEMS
+CAPD_CATEGORIES = ("negative screen", "positive screen for delirium")
+
+
+def _icans_grade_from_capd(capd: int) -> int:
+    # ASTCT paediatric table: CAPD 1-8 grade 1 (grade 2 needs awakening to voice), >= 9 grade 3.
+    if capd >= CAPD_GRADE_3_FROM:
+        return 3
+    if capd >= CAPD_GRADE_1_FROM:
+        return 1
+    return 0
+
+
+def _capd_interpretation(total: int) -> str:
+    grade = _icans_grade_from_capd(total)
+    if total >= CAPD_DELIRIUM_FROM:
+        return (f"CAPD {total}/{CAPD_MAXIMUM}: positive screen for delirium ({CAPD_DELIRIUM_FROM} or more). In a "
+                f"child younger than {ICE_MINIMUM_AGE_YEARS} after immune effector cell therapy this domain "
+                f"alone is ICANS grade {grade}.")
+    return (f"CAPD {total}/{CAPD_MAXIMUM}: negative screen for delirium (below {CAPD_DELIRIUM_FROM}). In a child "
+            f"younger than {ICE_MINIMUM_AGE_YEARS} after immune effector cell therapy this domain alone gives "
+            + ("no ICANS (CAPD 0)." if grade == 0 else f"ICANS grade {grade}; the final grade is the worst of all five "
+               "domains."))
+
+
+# Built once: 33 possible totals, so each evaluation only looks its text up.
+_CAPD_INTERPRETATION_BY_TOTAL = tuple(_capd_interpretation(total) for total in range(CAPD_MAXIMUM + 1))
+_CAPD_CATEGORY_BY_TOTAL = tuple(CAPD_CATEGORIES[total >= CAPD_DELIRIUM_FROM] for total in range(CAPD_MAXIMUM + 1))
+_CAPD_ICANS_GRADE_BY_TOTAL = tuple(_icans_grade_from_capd(total) for total in range(CAPD_MAXIMUM + 1))
+
+
+@calculator(
+    id="capd_score",
+    title="Cornell Assessment of Pediatric Delirium (CAPD)",
+    summary="Adds the eight CAPD items, each rated from never to always over the shift, to a score out "
+            f"of {CAPD_MAXIMUM}; {CAPD_DELIRIUM_FROM} or more screens positive for delirium. It is the "
+            "encephalopathy domain of ICANS in children younger than 12.",
+    fields=tuple(
+        choice(name, question, CAPD_FREQUENCY_CHOICES,
+               help=("Scored in reverse: never 4 ... always 0." if name in CAPD_ITEMS_REVERSED
+                     else "Never 0 ... always 4."),
+               source=("traube2014capd",))
+        for name, question in _CAPD_QUESTIONS.items()),
+    categories=CAPD_CATEGORIES,
+    unit="points",
+    citations=("traube2014capd", "lee2019astct"),
+    when_to_use="Children (0 to 21 years in the validation) at risk of delirium, for example after CAR-T "
+                f"in a child younger than {ICE_MINIMUM_AGE_YEARS}, rated by the nurse from the "
+                "interactions over a shift. Not when deeply sedated or unarousable.",
+    pearls=(
+        "The first four items describe what a well child does and are scored in reverse: a child who "
+        "never makes eye contact scores 4 on that item.",
+        f"{CAPD_DELIRIUM_FROM} or more is a positive screen; in children with developmental delay compare "
+        "with the child's usual behaviour, as the parents describe it.",
+        f"For ICANS in children younger than {ICE_MINIMUM_AGE_YEARS}, CAPD replaces ICE: 1-8 is grade 1 "
+        f"and {CAPD_GRADE_3_FROM} or more grade 3 from this domain (grade with icans_grade).",
+        "A child who cannot be roused cannot be assessed: that is ICANS grade 4, not a CAPD score.",
+    ),
+)
+def capd_score(*, eye_contact: str, purposeful_actions: str, aware_of_surroundings: str,
+               communicates_needs: str, restless: str, inconsolable: str, underactive: str,
+               slow_to_respond: str) -> Result:
+    """CAPD total (Traube 2014): items 1-4 reverse scored, items 5-8 direct; >= 9 positive.
+
+    ``details["item_points"]`` lists the eight item scores in the order of the form.
+    """
+    reversed_points, direct = _CAPD_POINTS_REVERSED, _CAPD_POINTS_DIRECT
+    points = (reversed_points[eye_contact], reversed_points[purposeful_actions],
+              reversed_points[aware_of_surroundings], reversed_points[communicates_needs],
+              direct[restless], direct[inconsolable], direct[underactive], direct[slow_to_respond])
+    total = sum(points)
+    return make_result(
+        "capd_score", value=total, unit="points", category=_CAPD_CATEGORY_BY_TOTAL[total],
+        interpretation=_CAPD_INTERPRETATION_BY_TOTAL[total], citations=("traube2014capd", "lee2019astct"),
+        details={"maximum": CAPD_MAXIMUM, "item_points": points,
+                 "icans_grade_from_capd": _CAPD_ICANS_GRADE_BY_TOTAL[total]})
+
+
+def _assessment_matches_age() -> Rule:
+    """ICE from 12 years, CAPD below 12 (or with developmental delay at any age); never both."""
+
     def check(values):
-        age = values["age_years"]
-        if age is None or age >= ICE_MINIMUM_AGE_YEARS:
+        age, ice, capd = values["age_years"], values["ice_score"], values["capd_score"]
+        delay = values["developmental_delay"]
+        if ice is not None and capd is not None:
+            return InputError("capd_score", capd, "empty when ice_score is given",
+                              "give ice_score or capd_score, not both: ICE is for patients aged "
+                              f"{ICE_MINIMUM_AGE_YEARS} or older, CAPD for younger children")
+        if age is None:
             return None
-        return InputError(
-            "age_years", age, f"at least {ICE_MINIMUM_AGE_YEARS} years for ICE-based grading",
-            f"age_years is {age:g}: ASTCT ICE-based ICANS grading applies to adults and children aged "
-            f"{ICE_MINIMUM_AGE_YEARS} or older; for children younger than {ICE_MINIMUM_AGE_YEARS} use "
-            "the CAPD (Cornell Assessment of Pediatric Delirium) grading instead")
+        if age < ICE_MINIMUM_AGE_YEARS and ice is not None:
+            return InputError(
+                "ice_score", ice, f"empty for a child younger than {ICE_MINIMUM_AGE_YEARS} (give capd_score)",
+                f"age_years is {age:g}: ASTCT ICE-based ICANS grading applies to adults and children aged "
+                f"{ICE_MINIMUM_AGE_YEARS} or older; for children younger than {ICE_MINIMUM_AGE_YEARS} give "
+                "the CAPD (Cornell Assessment of Pediatric Delirium) score in capd_score instead")
+        if age >= AGE_AMBIGUOUS_BELOW_YEARS and capd is not None and not delay:
+            return InputError(
+                "capd_score", capd,
+                f"empty from age {AGE_AMBIGUOUS_BELOW_YEARS} unless there is developmental delay",
+                f"age_years is {age:g}: ASTCT grades patients aged {ICE_MINIMUM_AGE_YEARS} or older with "
+                "ICE (give ice_score); CAPD is used at this age only with developmental delay "
+                "(set developmental_delay to true)")
+        return None
 
-    return Rule(("age_years",), f"ICE-based grading needs age >= {ICE_MINIMUM_AGE_YEARS} years "
-                                "(CAPD applies below)", check)
+    return Rule(("age_years", "ice_score", "capd_score", "developmental_delay"),
+                f"CAPD below {ICE_MINIMUM_AGE_YEARS}; ICE or CAPD from {ICE_MINIMUM_AGE_YEARS} to below "
+                f"{AGE_AMBIGUOUS_BELOW_YEARS} (sources disagree); ICE from {AGE_AMBIGUOUS_BELOW_YEARS}, CAPD "
+                "then only with developmental delay; never both", check)
 
 
-def _ice_matches_consciousness() -> Rule:
+def _assessment_matches_consciousness() -> Rule:
     def check(values):
-        ice = values["ice_score"]
+        ice, capd = values["ice_score"], values["capd_score"]
         unarousable = values["consciousness"] == "unarousable"
-        if ice is None and not unarousable:
+        age = values["age_years"]
+        if ice is None and capd is None and not unarousable:
+            if (age is not None and age < ICE_MINIMUM_AGE_YEARS) or values["developmental_delay"]:
+                return InputError(
+                    "capd_score", None, f"a CAPD score from 0 to {CAPD_MAXIMUM}",
+                    "capd_score is required for a child younger than "
+                    f"{ICE_MINIMUM_AGE_YEARS} (or with developmental delay) unless unarousable "
+                    f"(give a score from 0 to {CAPD_MAXIMUM})")
             return InputError(
                 "ice_score", None, f"an ICE score from 0 to {ICE_MAXIMUM}",
                 "ice_score is required unless the patient is unarousable "
-                f"(give a score from 0 to {ICE_MAXIMUM})")
+                f"(give a score from 0 to {ICE_MAXIMUM}; for a child younger than "
+                f"{ICE_MINIMUM_AGE_YEARS} give capd_score)")
         if ice is not None and ice > 0 and unarousable:
             return InputError(
                 "ice_score", ice, "0 or empty when the patient is unarousable",
                 f"ice_score is {ice} but consciousness is unarousable: an unarousable patient cannot "
                 "perform ICE; give 0 or leave it empty")
+        if capd is not None and unarousable:
+            return InputError(
+                "capd_score", capd, "empty when the child is unarousable",
+                f"capd_score is {capd} but consciousness is unarousable: an unarousable child cannot be "
+                "assessed with CAPD (ASTCT grade 4); leave it empty")
         return None
 
-    return Rule(("ice_score", "consciousness"),
-                "ICE is required unless unarousable, and must be 0 or empty when unarousable", check)
+    return Rule(("ice_score", "capd_score", "consciousness", "age_years", "developmental_delay"),
+                "ICE or CAPD is required unless unarousable; ICE must be 0 or empty, CAPD empty, when "
+                "unarousable", check)
 
 
 @calculator(
     id="icans_grade",
     title="ASTCT grade of immune effector cell-associated neurotoxicity syndrome (ICANS)",
-    summary="Grades ICANS in adults and children aged 12 or older by the ASTCT consensus: the worst of "
-            "the ICE score, level of consciousness, seizures, motor findings and cerebral oedema.",
+    summary="Grades ICANS by the ASTCT consensus: the worst of the encephalopathy score (ICE from age 12, "
+            "CAPD in younger children), level of consciousness, seizures, motor findings and cerebral "
+            "oedema.",
     fields=(
         number("age_years", "Age", "years", 0, AGE_MAXIMUM_YEARS, required=False, step=1,
-               help=f"Optional. ICE-based grading is for patients aged {ICE_MINIMUM_AGE_YEARS} or older "
-                    "(age 12 included); younger children are graded with CAPD.",
+               help=f"Optional but recommended. ICE is for patients aged {ICE_MINIMUM_AGE_YEARS} or older "
+                    f"(age 12 included); children younger than {ICE_MINIMUM_AGE_YEARS} are graded with CAPD.",
                source=("lee2019astct", "mdedge2018astct", "ncit2020c188936")),
         integer("ice_score", "ICE score", "points", 0, ICE_MAXIMUM, required=False,
-                help="Total ICE score (see ice_score). May be left empty only if the patient is "
-                     "unarousable.",
+                help=f"Total ICE score (see ice_score), from age {ICE_MINIMUM_AGE_YEARS}. May be left "
+                     "empty only if the patient is unarousable.",
                 source=("lee2019astct",)),
+        integer("capd_score", "CAPD score", "points", 0, CAPD_MAXIMUM, required=False,
+                help=f"Total CAPD score (see capd_score), for children younger than {ICE_MINIMUM_AGE_YEARS} "
+                     "or with developmental delay, instead of ICE. Leave empty if unarousable.",
+                source=("mdedge2018astct", "traube2014capd")),
+        boolean("developmental_delay", "Developmental delay", required=False,
+                help=f"Optional. With developmental delay CAPD may be used from age {ICE_MINIMUM_AGE_YEARS} "
+                     "too (ASTCT).",
+                source=("mdedge2018astct",)),
         choice("consciousness", "Level of consciousness", ICANS_CONSCIOUSNESS_LABELS,
                help="Counts only if not explained by another cause such as sedating medication.",
                source=("lee2019astct",)),
@@ -481,11 +674,11 @@ def _ice_matches_consciousness() -> Rule:
                help="Intracranial haemorrhage, with or without oedema, is excluded from ICANS grading.",
                source=("lee2019astct",)),
     ),
-    rules=(_ice_needs_age_12_or_more(), _ice_matches_consciousness()),
+    rules=(_assessment_matches_age(), _assessment_matches_consciousness()),
     categories=ICANS_CATEGORIES,
     citations=("lee2019astct",),
-    when_to_use="Neurological symptoms or an abnormal ICE score after CAR-T or another immune effector "
-                f"cell therapy, in adults and children aged {ICE_MINIMUM_AGE_YEARS} or older.",
+    when_to_use="Neurological symptoms or an abnormal ICE or CAPD score after CAR-T or another immune "
+                "effector cell therapy, in adults and children.",
     pearls=(
         "The worst domain sets the grade: ICE 3 (grade 2) with a rapidly resolving seizure is grade 3.",
         "ICE 10 is no ICANS, not grade 1. ICE 0 in an awake patient (global aphasia) is grade 3; an "
@@ -493,17 +686,29 @@ def _ice_matches_consciousness() -> Rule:
         "Tremor and myoclonus do not change the ICANS grade (grade them by CTCAE).",
         "Intracranial haemorrhage, with or without oedema, is not an ICANS feature and does not change "
         "the grade (grade it by CTCAE).",
-        f"Children younger than {ICE_MINIMUM_AGE_YEARS} are graded with CAPD, not ICE; this book uses "
-        f"ICE at exactly {ICE_MINIMUM_AGE_YEARS} (ASTCT: 12 or older), though one source writes CAPD for "
-        "\"12 and under\".",
+        f"Children younger than {ICE_MINIMUM_AGE_YEARS} are graded with CAPD, not ICE: CAPD 1-8 is "
+        f"grade 1, {CAPD_GRADE_3_FROM} or more grade 3. At {ICE_MINIMUM_AGE_YEARS} ASTCT uses ICE (\"12 or "
+        "older\") and the NCI Thesaurus CAPD (\"12 and under\"): this book prefers ICE and accepts CAPD "
+        "in that year, with a warning.",
         "ASTCT grade 5 is death from ICANS with no other principal cause; it is not computed here.",
     ),
 )
 def icans_grade(*, consciousness: str, seizure: str, motor_weakness: bool, cerebral_oedema: str,
-                age_years: float | None = None, ice_score: int | None = None) -> Result:
+                age_years: float | None = None, ice_score: int | None = None,
+                capd_score: int | None = None, developmental_delay: bool | None = None) -> Result:
     by_consciousness = ICANS_GRADE_BY_CONSCIOUSNESS[consciousness]
-    # ASTCT: an unarousable patient cannot perform ICE, which then counts as ICE 0 with grade 4.
-    by_ice = 4 if by_consciousness == 4 else _icans_grade_from_ice(ice_score)
+    # Which assessment: CAPD when given, or when the child is younger than 12 (or has developmental
+    # delay) and unarousable; otherwise ICE (the form's rules tie the choice to age).
+    uses_capd = capd_score is not None or (
+        ice_score is None and ((age_years is not None and age_years < ICE_MINIMUM_AGE_YEARS)
+                               or bool(developmental_delay)))
+    # ASTCT: an unarousable patient cannot perform ICE or CAPD, which is grade 4.
+    if by_consciousness == 4:
+        by_ice = 4
+    elif uses_capd:
+        by_ice = _icans_grade_from_capd(capd_score)
+    else:
+        by_ice = _icans_grade_from_ice(ice_score)
     by_seizure = ICANS_GRADE_BY_SEIZURE[seizure]
     by_motor = ICANS_GRADE_FOR_MOTOR_WEAKNESS if motor_weakness else 0
     by_oedema = ICANS_GRADE_BY_CEREBRAL_OEDEMA[cerebral_oedema]
@@ -512,24 +717,31 @@ def icans_grade(*, consciousness: str, seizure: str, motor_weakness: bool, cereb
 
     warnings = []
     if age_years is None:
-        warnings.append(_ICANS_AGE_UNKNOWN)
+        warnings.append(_ICANS_AGE_UNKNOWN_CAPD if uses_capd else _ICANS_AGE_UNKNOWN)
+    elif ICE_MINIMUM_AGE_YEARS <= age_years < AGE_AMBIGUOUS_BELOW_YEARS and not developmental_delay:
+        warnings.append(_ICANS_AGE_12_CAPD if uses_capd else _ICANS_AGE_12)
     if by_consciousness:
         warnings.append(_ICANS_CONSCIOUSNESS_CAUSE)
     if ice_score == 0 and by_consciousness < 4:
         warnings.append("ICE 0 in a patient who is not unarousable (e.g. global aphasia) is grade 3 "
                         "from the ICE domain.")
 
+    domains = ICANS_DOMAINS_CAPD if uses_capd else ICANS_DOMAINS
     if grade == 0:
         decided_by: tuple[str, ...] = ()
-        interpretation = ("No ICANS by ASTCT criteria: ICE 10, normal consciousness, and no seizure, "
-                          "motor weakness or cerebral oedema.")
+        interpretation = ("No ICANS by ASTCT criteria: " + ("CAPD 0" if uses_capd else "ICE 10")
+                          + ", normal consciousness, and no seizure, motor weakness or cerebral oedema.")
     else:
-        decided_by = tuple(name for name, g in zip(ICANS_DOMAINS, by_domain) if g == grade)
+        decided_by = tuple(name for name, g in zip(domains, by_domain) if g == grade)
         interpretation = f"ICANS grade {grade} (ASTCT), set by {' and '.join(decided_by)}."
+    citations = ("lee2019astct", "mdedge2018astct", "traube2014capd") if uses_capd else ("lee2019astct",)
     return make_result(
         "icans_grade", value=grade, category=ICANS_CATEGORIES[grade],
-        interpretation=interpretation, warnings=warnings, citations=("lee2019astct",),
-        details={"grade": grade, "grade_by_ice": by_ice, "grade_by_consciousness": by_consciousness,
+        interpretation=interpretation, warnings=warnings, citations=citations,
+        details={"grade": grade, "assessment": "CAPD" if uses_capd else "ICE",
+                 "grade_by_ice": None if uses_capd else by_ice,
+                 "grade_by_capd": by_ice if uses_capd else None,
+                 "grade_by_consciousness": by_consciousness,
                  "grade_by_seizure": by_seizure, "grade_by_motor": by_motor,
                  "grade_by_cerebral_oedema": by_oedema, "decided_by": decided_by})
 

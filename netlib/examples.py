@@ -8,7 +8,9 @@ from types import MappingProxyType
 CALCULATOR_EXAMPLES = MappingProxyType({
     "who_gep_grade": {"differentiation": "well", "ki67_percent": 4.5, "mitoses_per_2mm2": 1.0},
     "ki67_index": {"positive_cells": 27, "total_cells": 900},
-    "lung_carcinoid": {"mitoses_per_2mm2": 3.0, "necrosis": "absent"},
+    "lung_carcinoid": {"morphology": "carcinoid", "mitoses_per_2mm2": 3.0, "necrosis": "absent",
+                       "tumour_size_mm": 18.0},
+    "gastric_net_type": {"gastrin_elevated": True, "atrophic_gastritis": True},
     "tumour_growth_rate": {"sum_diameters_baseline_mm": 62.0, "sum_diameters_current_mm": 66.0,
                            "interval_months": 3.0},
     "doubling_time": {"sum_diameters_baseline_mm": 62.0, "sum_diameters_current_mm": 66.0, "interval_months": 3.0},
@@ -16,6 +18,8 @@ CALCULATOR_EXAMPLES = MappingProxyType({
                         "target_lesions_disappeared": False, "new_lesions": False,
                         "non_target_status": "non_cr_non_pd"},
     "krenning_score": {"krenning_score": 3, "modality": "sstr_pet"},
+    "netpet_score": {"sstr_avid_disease": True, "fdg_avid_disease": True,
+                     "fdg_avid_lesion_without_sstr_uptake": False, "fdg_versus_sstr_uptake": "lower"},
     "cockcroft_gault": {"age_years": 64, "weight_kg": 72.0, "sex": "female", "creatinine_mg_dl": 1.1},
     "ckd_epi_2021": {"age_years": 64, "sex": "female", "creatinine_mg_dl": 1.1},
     "urine_creatinine_clearance": {"urine_creatinine_mg_dl": 90.0, "urine_volume_ml": 1500.0,
@@ -37,6 +41,9 @@ CALCULATOR_EXAMPLES = MappingProxyType({
                   "attention_points": 1},
     "icans_grade": {"age_years": 58, "ice_score": 8, "consciousness": "awakens_spontaneously",
                     "seizure": "none", "motor_weakness": False, "cerebral_oedema": "none"},
+    "capd_score": {"eye_contact": "often", "purposeful_actions": "often", "aware_of_surroundings": "sometimes",
+                   "communicates_needs": "often", "restless": "rarely", "inconsolable": "never",
+                   "underactive": "sometimes", "slow_to_respond": "rarely"},
 })
 
 # Synthetic patients for the decision algorithm (also used by the book and the reports).

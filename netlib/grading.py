@@ -2,7 +2,8 @@
 
 * WHO 2019 grading of gastroenteropancreatic (GEP) neuroendocrine neoplasms.
 * Ki-67 labelling index from counted cells.
-* WHO 2021 classification of lung carcinoids (typical vs atypical).
+* WHO 2021 classification of lung carcinoids (tumourlet, typical vs atypical), and the exit from the
+  NET pathway for large-cell neuroendocrine carcinoma and small-cell carcinoma.
 """
 
 from __future__ import annotations
@@ -27,13 +28,26 @@ KI67_MAXIMUM_CELLS = 1_000_000
 # atypical carcinoid 2-10 mitoses per 2 mm² (inclusive) and/or necrosis.
 LUNG_ATYPICAL_FROM_MITOSES = 2.0
 LUNG_ATYPICAL_TO_MITOSES = 10.0
-# WHO 2021 lung: a carcinoid-like proliferation smaller than 5 mm is a tumourlet, not a carcinoid.
+# WHO 2021 lung: a carcinoid-like proliferation smaller than 5 mm is a tumourlet, not a carcinoid;
+# a typical carcinoid measures 5 mm (0.5 cm) or more (Travis criteria as taught by the ASC; the
+# tumourlet size also in pathology patient information).  Not verified against the WHO 2021 text.
 LUNG_CARCINOID_MINIMUM_SIZE_MM = 5
+# Not a clinical threshold: a sanity bound on a lung tumour's size (30 cm means a unit error).
+LUNG_TUMOUR_MAXIMUM_SIZE_MM = 300
 
 WHO_GEP_CATEGORIES = ("NET G1", "NET G2", "NET G3", "NEC")
 KI67_COUNT_CATEGORIES = ("adequate count", "too few cells counted")
-LUNG_CARCINOID_CATEGORIES = ("typical carcinoid", "atypical carcinoid",
-                             "carcinoid with elevated mitotic count")
+LUNG_CARCINOID_CATEGORIES = ("tumourlet", "typical carcinoid", "atypical carcinoid",
+                             "carcinoid with elevated mitotic count",
+                             "large-cell neuroendocrine carcinoma", "small-cell carcinoma")
+LUNG_MORPHOLOGY_CHOICES = {
+    "carcinoid": "Carcinoid (well-differentiated neuroendocrine tumour)",
+    "large_cell_nec": "Large-cell neuroendocrine carcinoma",
+    "small_cell_carcinoma": "Small-cell carcinoma",
+}
+# The poorly differentiated lung carcinomas, by morphology: they leave the NET pathway.
+_LUNG_CARCINOMA_CATEGORY = {"large_cell_nec": "large-cell neuroendocrine carcinoma",
+                            "small_cell_carcinoma": "small-cell carcinoma"}
 
 
 def _number_text(x: float) -> str:
@@ -291,8 +305,19 @@ _LUNG_CLASSES = {
     id="lung_carcinoid",
     title="WHO 2021 lung carcinoid: typical or atypical",
     summary="Classifies a lung carcinoid as typical or atypical from the mitotic count per 2 mm² and "
-            "necrosis, and flags a count above the atypical range.",
+            "necrosis (a tumourlet below 5 mm), flags a count above the atypical range, and sends "
+            "large-cell neuroendocrine carcinoma and small-cell carcinoma out of the NET pathway.",
     fields=(
+        choice("morphology", "Morphology", LUNG_MORPHOLOGY_CHOICES,
+               help="Decided by the pathologist on morphology, not on the count: large-cell "
+                    "neuroendocrine carcinoma and small-cell carcinoma are poorly differentiated "
+                    "carcinomas and leave the NET pathway.",
+               source=("nicholson2022who",)),
+        number("tumour_size_mm", "Tumour size", "mm", 0, LUNG_TUMOUR_MAXIMUM_SIZE_MM, required=False,
+               exclusive_minimum=True, step=0.1,
+               help=f"Optional. Largest diameter of a carcinoid-like proliferation; below "
+                    f"{LUNG_CARCINOID_MINIMUM_SIZE_MM} mm it is a tumourlet, not a carcinoid.",
+               source=("nicholson2022who",)),
         number("mitoses_per_2mm2", "Mitotic count", "per 2 mm²", 0, 1000, step=0.1,
                help="Mitoses per 2 mm² in the areas of highest mitotic activity. Near a cut-off, count "
                     "several 2 mm² areas and give the mean (not rounded).",
@@ -309,9 +334,14 @@ _LUNG_CLASSES = {
     ),
     categories=LUNG_CARCINOID_CATEGORIES,
     citations=("nicholson2022who", "pelosi2021ki67"),
-    when_to_use=f"A resected lung carcinoid of at least {LUNG_CARCINOID_MINIMUM_SIZE_MM} mm with "
-                "carcinoid morphology confirmed by a pathologist.",
+    when_to_use="A resected lung neuroendocrine neoplasm whose morphology a pathologist has named: "
+                f"carcinoids of at least {LUNG_CARCINOID_MINIMUM_SIZE_MM} mm are typed; smaller ones are "
+                "tumourlets; carcinomas leave the NET pathway.",
     pearls=(
+        f"A carcinoid-like proliferation below {LUNG_CARCINOID_MINIMUM_SIZE_MM} mm is a tumourlet; exactly "
+        f"{LUNG_CARCINOID_MINIMUM_SIZE_MM} mm is a carcinoid.",
+        "Large-cell neuroendocrine carcinoma and small-cell carcinoma are decided by morphology and are "
+        "treated as carcinomas, not on the NET pathway.",
         f"Exactly {_LUNG_FROM} mitoses per 2 mm² is atypical; exactly {_LUNG_TO} is still atypical.",
         "Punctate necrosis makes a carcinoid atypical even with no mitoses.",
         "Ki-67 does not separate typical from atypical carcinoid; it helps mainly to avoid calling a "
@@ -322,8 +352,8 @@ _LUNG_CLASSES = {
         "report carcinoid, not otherwise specified.",
     ),
 )
-def lung_carcinoid(*, mitoses_per_2mm2: float, necrosis: str,
-                   ki67_percent: float | None = None) -> Result:
+def lung_carcinoid(*, morphology: str, mitoses_per_2mm2: float, necrosis: str,
+                   tumour_size_mm: float | None = None, ki67_percent: float | None = None) -> Result:
     """WHO 2021 typical vs atypical lung carcinoid (Nicholson et al. 2022).
 
     Typical: fewer than 2 mitoses per 2 mm² and no necrosis.  Atypical: 2 to 10 mitoses per 2 mm²
@@ -335,11 +365,19 @@ def lung_carcinoid(*, mitoses_per_2mm2: float, necrosis: str,
     to say that it was not used (Pelosi and Travis 2021).  The warning for extensive necrosis is
     judgement, not a WHO rule.  Unverified here: the WHO 2022 synonyms (taken from the project's
     clinical facts, not checked against the WHO 2022 endocrine text), the averaging of several
-    2 mm² areas near a cut-off, and the word "tumourlet" for a proliferation under
-    ``LUNG_CARCINOID_MINIMUM_SIZE_MM`` (the 5 mm size floor for a carcinoid is from a secondary
-    source).
+    2 mm² areas near a cut-off, and the tumourlet (carcinoid morphology below
+    ``LUNG_CARCINOID_MINIMUM_SIZE_MM``; from secondary sources, ASC teaching and pathology patient
+    information).  Size is optional: without it the tumour is taken to be a carcinoid of at least
+    5 mm.  A tumourlet with 2 or more mitoses or necrosis is still called a tumourlet (size decides)
+    but carries a warning.  Large-cell neuroendocrine carcinoma and small-cell carcinoma are
+    returned as such from the morphology (WHO 2021: morphology, not the count, decides), with a
+    warning if the count does not fit (10 or fewer mitoses per 2 mm²).
     """
     count = _number_text(mitoses_per_2mm2)
+    if morphology != "carcinoid":
+        return _lung_carcinoma(morphology, mitoses_per_2mm2, necrosis, tumour_size_mm, ki67_percent)
+    if tumour_size_mm is not None and tumour_size_mm < LUNG_CARCINOID_MINIMUM_SIZE_MM:
+        return _lung_tumourlet(tumour_size_mm, mitoses_per_2mm2, necrosis, ki67_percent)
     if mitoses_per_2mm2 > LUNG_ATYPICAL_TO_MITOSES:
         category = "carcinoid with elevated mitotic count"
         met = (f"mitoses above {_LUNG_TO} per 2 mm²",)
@@ -377,4 +415,48 @@ def lung_carcinoid(*, mitoses_per_2mm2: float, necrosis: str,
         warnings=warnings, citations=("nicholson2022who", "pelosi2021ki67"),
         details={"who_2022_synonym": synonym, "grade": grade, "criteria_met": met,
                  "mitoses_per_2mm2": mitoses_per_2mm2, "necrosis": necrosis,
-                 "ki67_percent": ki67_percent, "ki67_used": False})
+                 "ki67_percent": ki67_percent, "ki67_used": False, "morphology": morphology,
+                 "tumour_size_mm": tumour_size_mm, "net_pathway": True})
+
+
+def _lung_tumourlet(tumour_size_mm: float, mitoses_per_2mm2: float, necrosis: str,
+                    ki67_percent: float | None) -> Result:
+    size = _number_text(tumour_size_mm)
+    warnings = []
+    if mitoses_per_2mm2 >= LUNG_ATYPICAL_FROM_MITOSES or necrosis != "absent":
+        warnings.append(f"{_number_text(mitoses_per_2mm2)} mitoses per 2 mm² and {necrosis} necrosis in a "
+                        f"lesion below {LUNG_CARCINOID_MINIMUM_SIZE_MM} mm: tumourlets do not usually show "
+                        "atypical features. Review the size and the morphology (a small carcinoid, or a "
+                        "sampled part of a larger tumour).")
+    if ki67_percent is not None:
+        warnings.append(f"Ki-67 {_number_text(ki67_percent)} % was recorded but not used.")
+    return make_result(
+        "lung_carcinoid", category="tumourlet",
+        interpretation=f"Tumourlet: a carcinoid-like proliferation of {size} mm, below the "
+                       f"{LUNG_CARCINOID_MINIMUM_SIZE_MM} mm that makes a carcinoid (WHO 2021). It is not "
+                       "typed as typical or atypical carcinoid and does not enter the NET treatment pathway.",
+        warnings=warnings, citations=("nicholson2022who",),
+        details={"who_2022_synonym": None, "grade": None, "criteria_met": (f"size below "
+                 f"{LUNG_CARCINOID_MINIMUM_SIZE_MM} mm",), "mitoses_per_2mm2": mitoses_per_2mm2,
+                 "necrosis": necrosis, "ki67_percent": ki67_percent, "ki67_used": False,
+                 "morphology": "carcinoid", "tumour_size_mm": tumour_size_mm, "net_pathway": False})
+
+
+def _lung_carcinoma(morphology: str, mitoses_per_2mm2: float, necrosis: str,
+                    tumour_size_mm: float | None, ki67_percent: float | None) -> Result:
+    category = _LUNG_CARCINOMA_CATEGORY[morphology]
+    warnings = []
+    if mitoses_per_2mm2 <= LUNG_ATYPICAL_TO_MITOSES:
+        warnings.append(f"{_number_text(mitoses_per_2mm2)} mitoses per 2 mm² is within the carcinoid range "
+                        f"(WHO 2021: {category} usually has more than {_LUNG_TO}): confirm the morphology, "
+                        "which decides, or count again in the most active areas.")
+    return make_result(
+        "lung_carcinoid", category=category,
+        interpretation=f"{category[0].upper()}{category[1:]} (poorly differentiated, high grade by "
+                       "definition): not a carcinoid, so it is not typed as typical or atypical and it "
+                       "leaves the NET pathway of this book; treat it as a lung carcinoma.",
+        warnings=warnings, citations=("nicholson2022who",),
+        details={"who_2022_synonym": None, "grade": "high grade", "criteria_met": ("morphology",),
+                 "mitoses_per_2mm2": mitoses_per_2mm2, "necrosis": necrosis,
+                 "ki67_percent": ki67_percent, "ki67_used": False, "morphology": morphology,
+                 "tumour_size_mm": tumour_size_mm, "net_pathway": False})

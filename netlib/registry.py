@@ -162,7 +162,7 @@ def all_calculators() -> list[Calculator]:
     return list(REGISTRY.values())
 
 
-_MODULES = ("grading", "response", "imaging", "renal", "prrt", "staging", "cart")
+_MODULES = ("grading", "gastric", "response", "imaging", "renal", "prrt", "staging", "cart")
 
 
 def _load_all() -> None:

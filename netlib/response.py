@@ -2,11 +2,12 @@
 
 * Tumour growth rate (TGR, % volume change per month) from two sums of RECIST
   target-lesion diameters, with the GREPONET cut-off at 3 (+/- 1) months.
-* Tumour volume doubling time and specific growth rate from the same inputs.
+* Tumour volume doubling time and specific growth rate, from two diameter sums, two volumes or a
+  tumour growth rate, over an interval in days or months.
 * RECIST 1.1 time-point response from the target sums, the non-target lesions and
   new lesions.
 
-All three read the same kind of number: the sum of the diameters of the RECIST
+All three can read the same kind of number: the sum of the diameters of the RECIST
 target lesions (longest diameter for non-nodal lesions, short axis for nodes), in mm.
 """
 
@@ -171,22 +172,129 @@ def tumour_growth_rate(*, sum_diameters_baseline_mm: float, sum_diameters_curren
 
 DOUBLING_TIME_CATEGORIES = ("growing", "no growth")
 _DOUBLING_CITATIONS = ("mehrara2007",)
+_DOUBLING_FROM_TGR_CITATIONS = ("mehrara2007", "ferte2014tgr")
+
+# Volumes in mL (cm³): a sanity range, not a clinical threshold.  0.01 mL is a 2.7 mm sphere, below
+# what CT or MRI volumetry measures; 20 L exceeds any tumour burden.
+VOLUME_MINIMUM_ML = 0.01
+VOLUME_MAXIMUM_ML = 20_000.0
+# The interval in days: at least a week (as INTERVAL_MINIMUM_MONTHS, in whole days) and at most the
+# same ten years as INTERVAL_MAXIMUM_MONTHS, converted with DAYS_PER_MONTH.
+INTERVAL_MINIMUM_DAYS = 7.0
+INTERVAL_MAXIMUM_DAYS = INTERVAL_MAXIMUM_MONTHS * DAYS_PER_MONTH
+# TGR is a % volume change per month: -100 % would be a tumour gone within the month (no finite
+# log), and 1000 %/month (an 11-fold volume each month) is beyond any measured NET growth.
+TGR_MINIMUM_PERCENT_PER_MONTH = -100.0
+TGR_MAXIMUM_PERCENT_PER_MONTH = 1000.0
+
+DOUBLING_TIME_ROUTES = ("diameter sums", "volumes", "tumour growth rate")
+_ROUTE_FIELDS = {
+    "diameter sums": ("sum_diameters_baseline_mm", "sum_diameters_current_mm"),
+    "volumes": ("volume_baseline_ml", "volume_current_ml"),
+    "tumour growth rate": ("tgr_percent_per_month",),
+}
+_INTERVAL_FIELDS = ("interval_months", "interval_days")
+
+
+def _one_route_and_its_interval() -> Rule:
+    """Exactly one of three routes, each complete; an interval (months or days, not both) for the
+    two-scan routes and none for a growth rate, which is already per month."""
+
+    def check(values):
+        # Fast path for the common, valid call: two diameter sums and one interval.
+        if (values["tgr_percent_per_month"] is None and values["volume_baseline_ml"] is None
+                and values["volume_current_ml"] is None and values["sum_diameters_baseline_mm"] is not None
+                and values["sum_diameters_current_mm"] is not None
+                and (values["interval_months"] is None) != (values["interval_days"] is None)):
+            return None
+        given = {route: [name for name in names if values[name] is not None]
+                 for route, names in _ROUTE_FIELDS.items()}
+        started = [route for route, names in given.items() if names]
+        if len(started) != 1:
+            routes = "; ".join(f"{route} ({' and '.join(_ROUTE_FIELDS[route])})" for route in _ROUTE_FIELDS)
+            if not started:
+                return InputError("sum_diameters_baseline_mm", None, "exactly one route: " + routes,
+                                  "give one way in: two diameter sums, two volumes, or a tumour growth "
+                                  "rate; got none of them")
+            field = given[started[-1]][0]
+            return InputError(field, values[field], "exactly one route: " + routes,
+                              f"give only one way in; got {' and '.join(started)} "
+                              f"({', '.join(n for r in started for n in given[r])})")
+        route = started[0]
+        missing = [name for name in _ROUTE_FIELDS[route] if values[name] is None]
+        if missing:
+            present = given[route][0]
+            return InputError(missing[0], None, f"a value when {present} is given",
+                              f"{missing[0]} is required with {present}: the {route} route needs both "
+                              "scans")
+        intervals = [name for name in _INTERVAL_FIELDS if values[name] is not None]
+        if route == "tumour growth rate":
+            if intervals:
+                return InputError(intervals[0], values[intervals[0]], "empty with a tumour growth rate",
+                                  f"{intervals[0]} was given with tgr_percent_per_month: a growth rate is "
+                                  "already per month, so no interval is used; leave it empty")
+            return None
+        if len(intervals) != 1:
+            if not intervals:
+                return InputError("interval_months", None, "interval_months or interval_days",
+                                  "give the interval between the scans, as interval_months or "
+                                  "interval_days; got neither")
+            return InputError("interval_days", values["interval_days"], "only one of interval_months "
+                              "and interval_days",
+                              f"give the interval once, in months or in days; got interval_months="
+                              f"{values['interval_months']:g} and interval_days={values['interval_days']:g}")
+        return None
+
+    return Rule(tuple(name for names in _ROUTE_FIELDS.values() for name in names) + _INTERVAL_FIELDS,
+                "exactly one of: two diameter sums, two volumes, or a tumour growth rate; the two-scan "
+                "routes need one interval (months or days), the growth rate none", check)
 
 
 @calculator(
     id="doubling_time",
     title="Tumour volume doubling time",
-    summary="Time for the tumour volume to double, from two sums of RECIST target-lesion "
-            "diameters and the interval between the scans, with the specific growth rate.",
-    fields=_growth_fields(
-        "Sum of the diameters of the RECIST target lesions on the earlier scan.",
-        "Sum of the diameters of the same target lesions on the later scan.",
-        ("mehrara2007",)),
+    summary="Time for the tumour volume to double, from two sums of RECIST target-lesion diameters or "
+            "two measured volumes and the interval between the scans, or from a tumour growth rate, "
+            "with the specific growth rate.",
+    fields=(
+        number("sum_diameters_baseline_mm", "Sum of diameters, first scan", "mm",
+               SUM_OF_DIAMETERS_MINIMUM_MM, SUM_OF_DIAMETERS_MAXIMUM_MM, required=False, step=0.1,
+               help="Route 1: sum of the diameters of the RECIST target lesions on the earlier scan.",
+               source=("mehrara2007",)),
+        number("sum_diameters_current_mm", "Sum of diameters, second scan", "mm",
+               SUM_OF_DIAMETERS_MINIMUM_MM, SUM_OF_DIAMETERS_MAXIMUM_MM, required=False, step=0.1,
+               help="Route 1: sum of the diameters of the same target lesions on the later scan.",
+               source=("mehrara2007",)),
+        number("volume_baseline_ml", "Tumour volume, first scan", "mL", VOLUME_MINIMUM_ML,
+               VOLUME_MAXIMUM_ML, required=False, step=0.1,
+               help="Route 2: measured (segmented) tumour volume on the earlier scan, in mL (cm³).",
+               source=("mehrara2007",)),
+        number("volume_current_ml", "Tumour volume, second scan", "mL", VOLUME_MINIMUM_ML,
+               VOLUME_MAXIMUM_ML, required=False, step=0.1,
+               help="Route 2: volume of the same lesions on the later scan, measured the same way.",
+               source=("mehrara2007",)),
+        number("tgr_percent_per_month", "Tumour growth rate", "%/month", TGR_MINIMUM_PERCENT_PER_MONTH,
+               TGR_MAXIMUM_PERCENT_PER_MONTH, required=False, exclusive_minimum=True, step=0.1,
+               help="Route 3: a tumour growth rate already computed (% volume change per month); no "
+                    "interval is needed.",
+               source=("ferte2014tgr", "mehrara2007")),
+        number("interval_months", "Interval between the scans", "months", INTERVAL_MINIMUM_MONTHS,
+               INTERVAL_MAXIMUM_MONTHS, required=False, step=0.1,
+               help=f"For routes 1 and 2: the interval in months, or give it in days instead "
+                    f"(one month = {DAYS_PER_MONTH} days).",
+               source=("mehrara2007",)),
+        number("interval_days", "Interval between the scans", "days", INTERVAL_MINIMUM_DAYS,
+               INTERVAL_MAXIMUM_DAYS, required=False, step=1,
+               help=f"For routes 1 and 2: the interval in days, converted at {DAYS_PER_MONTH} days per "
+                    "month; give this or the months, not both.",
+               source=("mehrara2007",)),
+    ),
+    rules=(_one_route_and_its_interval(),),
     categories=DOUBLING_TIME_CATEGORIES,
     unit="months",
     citations=_DOUBLING_CITATIONS,
-    when_to_use="To express the growth between two scans as a doubling time, for example when "
-                "discussing watch-and-wait in a slowly growing NET.",
+    when_to_use="To express the growth between two scans, or a tumour growth rate, as a doubling time, "
+                "for example when discussing watch-and-wait in a slowly growing NET.",
     pearls=(
         "A tumour that is stable or shrinking has no doubling time: the result is 'no growth', "
         "never a negative or infinite time.",
@@ -194,35 +302,61 @@ _DOUBLING_CITATIONS = ("mehrara2007",)
         "shrinkage, and is the better figure to average or compare (Mehrara 2007).",
         "Diameters stand for spheres: the volume changes as the cube of the diameter sum, so a "
         f"{100.0 * (2.0 ** (1.0 / DIAMETER_TO_VOLUME_EXPONENT) - 1.0):.0f} % larger diameter sum "
-        "is a doubled volume.",
+        "is a doubled volume. Measured volumes are used as they are.",
+        f"Days are converted at {DAYS_PER_MONTH} days per month (365.25 / 12); the result is in months.",
         "Measurement error dominates when the interval is short compared with the doubling time.",
     ),
 )
-def doubling_time(*, sum_diameters_baseline_mm: float, sum_diameters_current_mm: float,
-                  interval_months: float) -> Result:
-    """DT = t ln 2 / ln(V2/V1) = t ln 2 / (3 ln(D2/D1)), sphere volume from the diameter sum.
+def doubling_time(*, sum_diameters_baseline_mm: float | None = None,
+                  sum_diameters_current_mm: float | None = None,
+                  volume_baseline_ml: float | None = None, volume_current_ml: float | None = None,
+                  tgr_percent_per_month: float | None = None, interval_months: float | None = None,
+                  interval_days: float | None = None) -> Result:
+    """DT = t ln 2 / ln(V2/V1), from one of three routes (the form's rule admits exactly one).
 
-    Mehrara 2007: DT is undefined when the volumes are equal and negative when the tumour
-    shrinks; the specific growth rate SGR = ln(V2/V1)/t = ln 2/DT is defined for any change.
-    Here an equal or smaller second sum gives value None and category "no growth"; the specific
-    growth rate (per month) is always reported in the details.
+    * Diameter sums (sphere): ln(V2/V1) = 3 ln(D2/D1).
+    * Volumes: ln(V2/V1) directly.
+    * Tumour growth rate (TGR, % volume change per month, Ferte 2014): ln(V2/V1) per month is
+      ln(1 + TGR/100), so DT = ln 2 / ln(1 + TGR/100) months and no interval is used.
+
+    An interval in days is converted at ``DAYS_PER_MONTH`` (365.25 / 12) days per month.
+    Mehrara 2007: DT is undefined when the volumes are equal and negative when the tumour shrinks;
+    the specific growth rate SGR = ln(V2/V1)/t = ln 2/DT is defined for any change.  Here no growth
+    gives value None and category "no growth"; the SGR (per month) is always in the details.
     """
-    log_volume_ratio = _log_volume_ratio(sum_diameters_baseline_mm, sum_diameters_current_mm)
-    specific_growth_rate = log_volume_ratio / interval_months
-    details = {"specific_growth_rate_per_month": specific_growth_rate,
-               "volume_ratio": math.exp(log_volume_ratio)}
+    citations = _DOUBLING_CITATIONS
+    if tgr_percent_per_month is not None:
+        route = "tumour growth rate"
+        specific_growth_rate = math.log1p(tgr_percent_per_month / 100.0)
+        log_volume_ratio, months_between = None, None
+        citations = _DOUBLING_FROM_TGR_CITATIONS
+    else:
+        if sum_diameters_baseline_mm is not None:
+            route = "diameter sums"
+            log_volume_ratio = _log_volume_ratio(sum_diameters_baseline_mm, sum_diameters_current_mm)
+        else:
+            route = "volumes"
+            log_volume_ratio = math.log(volume_current_ml / volume_baseline_ml)
+        months_between = interval_months if interval_months is not None else interval_days / DAYS_PER_MONTH
+        specific_growth_rate = log_volume_ratio / months_between
+    details = {"route": route, "specific_growth_rate_per_month": specific_growth_rate,
+               "volume_ratio": None if log_volume_ratio is None else math.exp(log_volume_ratio),
+               "interval_months": months_between}
     if specific_growth_rate <= 0.0:
+        what = {"diameter sums": "the diameter sum is equal or smaller",
+                "volumes": "the volume is equal or smaller",
+                "tumour growth rate": "the growth rate is zero or negative"}[route]
         return make_result(
             "doubling_time", value=None, unit="months", category="no growth",
-            interpretation="No growth between the scans (the diameter sum is equal or smaller): "
-                           "there is no doubling time.",
-            citations=_DOUBLING_CITATIONS, details=details)
+            interpretation=f"No growth ({what}): there is no doubling time.",
+            citations=citations, details=details)
     months = _LN2 / specific_growth_rate
+    source = ("at the growth rate given" if route == "tumour growth rate"
+              else "at the growth rate seen between these scans")
     return make_result(
         "doubling_time", value=months, unit="months", category="growing",
-        interpretation=f"The tumour volume doubles about every {months:.1f} months at the growth "
-                       "rate seen between these scans.",
-        citations=_DOUBLING_CITATIONS, details=details)
+        interpretation=f"The tumour volume doubles about every {months:.1f} months {source}.",
+        citations=citations, details=details)
 
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import netlib
 from netlib import cart
-from netlib.cart import crs_grade, icans_grade, ice_score
+from netlib.cart import capd_score, crs_grade, icans_grade, ice_score
 
 BIB = Path(__file__).resolve().parents[1] / "book" / "bib" / "cart.bib"
 
@@ -119,6 +119,25 @@ def test_crs_organ_toxicity_and_grade_5_are_explained():
     pearls = " ".join(crs_grade.calculator.pearls)
     assert "Organ toxicities" in pearls and "grade 5" in pearls
     assert "grade 5" in crs(oxygen_support="positive_pressure").interpretation
+
+
+@pytest.mark.parametrize("changes", [
+    dict(),                                                                    # grade 1 findings
+    dict(hypotension=True, vasopressors_excluding_vasopressin=2),              # grade 4 findings
+    dict(temperature_c=36.0, antipyretic_or_anticytokine_given=True),          # fever masked
+])
+def test_crs_grade_5_is_death_from_crs(changes):
+    # ASTCT (EBMT registry wording): grade 5 is death due to CRS with no other principal cause.
+    result = crs(death_from_crs=True, **changes)
+    assert result.value == 5 and result.category == "grade 5"
+    assert result.details["decided_by"] == "death from CRS"
+    assert any("principal cause" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("death", [False, None])
+def test_crs_without_death_is_graded_as_before(death):
+    assert crs(death_from_crs=death, oxygen_support="positive_pressure").category == "grade 4"
+    assert crs(death_from_crs=death).category == "grade 1"
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -338,7 +357,7 @@ def test_icans_details_name_the_deciding_domain():
 
 
 @pytest.mark.parametrize("age, raises", [
-    (11, True),      # ASTCT: younger than 12 -> CAPD
+    (11, True),      # ASTCT: younger than 12 -> CAPD, an ICE score is refused
     (11.9, True),    # just below 12
     (12, False),     # convention: exactly 12 uses ICE (ASTCT "12 or older"; NCIt says "12 and under")
     (12.1, False),
@@ -348,14 +367,88 @@ def test_icans_age_boundary(age, raises):
     if raises:
         with pytest.raises(netlib.InputError) as caught:
             icans(age_years=age)
-        assert caught.value.field == "age_years"
-        assert "CAPD" in str(caught.value)
+        assert caught.value.field == "ice_score"
+        assert "CAPD" in str(caught.value) and "capd_score" in str(caught.value)
     else:
         assert icans(age_years=age, ice_score=8).category == "grade 1"
 
 
 def test_icans_age_missing_warns():
     assert any("CAPD" in w for w in icans(age_years=None).warnings)
+
+
+# Clinical facts 8.4 and 12.7: ASTCT uses CAPD below 12 and ICE from 12; the NCI Thesaurus writes CAPD
+# for "12 and under".  Convention: below 12 CAPD only; 12 to below 13 either, with a warning; from 13
+# ICE, and CAPD only with developmental delay.
+@pytest.mark.parametrize("age, assessment, accepted, warns", [
+    (11.9, "capd", True, False),   # ASTCT: younger than 12 -> CAPD
+    (11.9, "ice", False, None),    # ASTCT: ICE not for children younger than 12
+    (12, "ice", True, True),       # ASTCT: 12 or older -> ICE (NCIt disagrees: warning)
+    (12, "capd", True, True),      # NCIt: "12 and under" -> CAPD accepted at 12, with a warning
+    (12.9, "capd", True, True),    # still 12 years old
+    (12.9, "ice", True, True),
+    (13, "ice", True, False),      # both sources: ICE from 13
+    (13, "capd", False, None),     # CAPD from 13 only with developmental delay
+    (0, "capd", True, False),      # infants: CAPD
+])
+def test_icans_ice_or_capd_by_age(age, assessment, accepted, warns):
+    values = dict(age_years=age, ice_score=None, capd_score=None)
+    values["ice_score" if assessment == "ice" else "capd_score"] = 8
+    if not accepted:
+        with pytest.raises(netlib.InputError) as caught:
+            icans(**values)
+        assert caught.value.field == ("ice_score" if assessment == "ice" else "capd_score")
+        return
+    result = icans(**values)
+    assert result.details["assessment"] == assessment.upper()
+    assert result.category == "grade 1"   # ICE 8 (7-9) and CAPD 8 (1-8) are both grade 1
+    assert any("NCI Thesaurus" in w for w in result.warnings) is warns
+
+
+def test_icans_capd_at_any_age_with_developmental_delay():
+    # ASTCT (via MDedge): CAPD also for older patients with developmental delay.
+    result = icans(age_years=30, ice_score=None, capd_score=12, developmental_delay=True)
+    assert result.details["assessment"] == "CAPD" and result.category == "grade 3"
+    with pytest.raises(netlib.InputError) as caught:
+        icans(age_years=30, ice_score=None, capd_score=12, developmental_delay=False)
+    assert caught.value.field == "capd_score"
+
+
+@pytest.mark.parametrize("capd, expected", [
+    (0, 0),    # no ICANS from the CAPD domain
+    (1, 1),    # ASTCT paediatric table: CAPD 1-8 is grade 1
+    (8, 1),    # just below 9
+    (9, 3),    # ASTCT: CAPD 9 or more is grade 3
+    (10, 3),   # just above
+    (32, 3),   # maximum
+])
+def test_icans_from_capd(capd, expected):
+    result = icans(age_years=6, ice_score=None, capd_score=capd)
+    assert result.value == expected
+    assert result.details["grade_by_capd"] == expected and result.details["grade_by_ice"] is None
+
+
+@pytest.mark.parametrize("changes, expected", [
+    (dict(capd_score=5, consciousness="awakens_to_voice"), 2),        # ASTCT: CAPD 1-8 with voice = 2
+    (dict(capd_score=5, consciousness="awakens_spontaneously"), 1),   # CAPD 1-8, awakens spontaneously
+    (dict(capd_score=None, consciousness="unarousable"), 4),          # unable to perform CAPD = 4
+    (dict(capd_score=3, seizure="rapidly_resolving"), 3),             # other domains as in adults
+    (dict(capd_score=3, motor_weakness=True), 4),
+])
+def test_icans_children_other_domains(changes, expected):
+    result = icans(age_years=7, ice_score=None, **changes)
+    assert result.value == expected
+
+
+@pytest.mark.parametrize("changes, field", [
+    (dict(age_years=7, ice_score=None, capd_score=None), "capd_score"),                 # CAPD needed
+    (dict(age_years=7, ice_score=None, capd_score=4, consciousness="unarousable"), "capd_score"),
+    (dict(age_years=30, ice_score=8, capd_score=4, developmental_delay=True), "capd_score"),  # not both
+])
+def test_icans_capd_contradictions(changes, field):
+    with pytest.raises(netlib.InputError) as caught:
+        icans(**changes)
+    assert caught.value.field == field
 
 
 @pytest.mark.parametrize("changes", [
@@ -534,19 +627,25 @@ def _used_keys():
             keys.update(record.citations)
     for _, cited in cart.car_t_reasons():
         keys.update(cited)
-    for function in (crs_grade, ice_score, icans_grade):
+    for function in (crs_grade, ice_score, icans_grade, capd_score):
         keys.update(function.calculator.citations)
         for field in function.calculator.fields:
             keys.update(field.source)
     keys.update(crs(hypotension=True).citations)
     keys.update(ice_score(**ICE_ITEM_MAXIMA).citations)
     keys.update(icans().citations)
+    keys.update(icans(age_years=8, ice_score=None, capd_score=10).citations)
+    keys.update(crs(death_from_crs=True).citations)
     return keys
 
 
+CALC_A_BIB = BIB.with_name("calc-a.bib")  # the CAPD reference lives with the other 2026 additions
+
+
 def test_every_citation_key_is_in_the_bibliography():
-    missing = _used_keys() - _bib_keys()
-    assert not missing, f"missing from {BIB.name}: {sorted(missing)}"
+    calc_a = set(re.findall(r"^@\w+\{([^,\s]+),", CALC_A_BIB.read_text(encoding="utf-8"), flags=re.MULTILINE))
+    missing = _used_keys() - _bib_keys() - calc_a
+    assert not missing, f"missing from {BIB.name} and {CALC_A_BIB.name}: {sorted(missing)}"
 
 
 def test_bibliography_entries_are_complete():
@@ -561,3 +660,62 @@ def test_bibliography_entries_are_complete():
         if entry.startswith("article"):
             assert re.search(r"^\s*journal\s*=", entry, re.MULTILINE), key
             assert re.search(r"^\s*doi\s*=", entry, re.MULTILINE), key
+
+
+# ---------------------------------------------------------------------------------------------
+# CAPD (Traube 2014: 8 items, 0-4 each, items 1-4 reverse scored; >= 9 positive)
+# ---------------------------------------------------------------------------------------------
+
+CAPD_CALM = dict(eye_contact="always", purposeful_actions="always", aware_of_surroundings="always",
+                 communicates_needs="always", restless="never", inconsolable="never", underactive="never",
+                 slow_to_respond="never")
+FREQUENCIES = ("never", "rarely", "sometimes", "often", "always")
+
+
+def test_capd_extremes():
+    assert capd_score(**CAPD_CALM).value == 0
+    worst = dict(CAPD_CALM, eye_contact="never", purposeful_actions="never", aware_of_surroundings="never",
+                 communicates_needs="never", restless="always", inconsolable="always", underactive="always",
+                 slow_to_respond="always")
+    assert capd_score(**worst).value == cart.CAPD_MAXIMUM == 32
+
+
+@pytest.mark.parametrize("item, answer, points", [
+    ("eye_contact", "never", 4),        # Traube 2014: items 1-4 reverse scored
+    ("eye_contact", "rarely", 3),
+    ("communicates_needs", "sometimes", 2),
+    ("purposeful_actions", "often", 1),
+    ("restless", "always", 4),          # items 5-8 scored directly
+    ("slow_to_respond", "rarely", 1),
+    ("underactive", "often", 3),
+])
+def test_capd_item_scoring(item, answer, points):
+    assert capd_score(**dict(CAPD_CALM, **{item: answer})).value == points
+
+
+@pytest.mark.parametrize("changes, total, category", [
+    (dict(restless="always", inconsolable="always"), 8, "negative screen"),              # just below 9
+    (dict(restless="always", inconsolable="always", underactive="rarely"), 9,
+     "positive screen for delirium"),                                                    # Traube: 9 is positive
+    (dict(restless="always", inconsolable="always", underactive="sometimes"), 10,
+     "positive screen for delirium"),                                                    # just above
+])
+def test_capd_cut_point(changes, total, category):
+    result = capd_score(**dict(CAPD_CALM, **changes))
+    assert result.value == total and result.category == category
+    assert result.details["icans_grade_from_capd"] == (3 if total >= 9 else 1)
+
+
+@settings(max_examples=200)
+@given(st.fixed_dictionaries({name: st.sampled_from(FREQUENCIES) for name in CAPD_CALM}),
+       st.sampled_from(sorted(CAPD_CALM)))
+def test_capd_property_worse_answers_never_lower_the_score(answers, item):
+    result = capd_score(**answers)
+    assert 0 <= result.value <= 32
+    assert (result.category == "positive screen for delirium") is (result.value >= 9)
+    # Moving one item one step towards "worse" (less of a well behaviour, more of a symptom) never lowers it.
+    index = FREQUENCIES.index(answers[item])
+    step = -1 if item in cart.CAPD_ITEMS_REVERSED else 1
+    if 0 <= index + step < len(FREQUENCIES):
+        worse = capd_score(**dict(answers, **{item: FREQUENCIES[index + step]}))
+        assert worse.value == result.value + 1

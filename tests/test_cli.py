@@ -88,11 +88,11 @@ def as_json(obj):
 # netlib calc
 # ---------------------------------------------------------------------------------------------
 
-def test_calc_list_shows_the_thirteen_ids(capsys):
+def test_calc_list_shows_every_registered_id(capsys):
     status, out, _ = call(capsys, "calc", "--list")
     assert status == EXIT_OK
     ids = [line.split()[0] for line in out.strip().splitlines()]
-    assert len(ids) == 13
+    assert len(ids) == 16
     assert ids == [c.id for c in CALCULATORS]
 
 
@@ -100,7 +100,7 @@ def test_calc_list_json(capsys):
     status, out, _ = call(capsys, "calc", "--list", "--json")
     assert status == EXIT_OK
     listed = json.loads(out)
-    assert len(listed) == 13 and {row["id"] for row in listed} == set(CALCULATOR_EXAMPLES)
+    assert len(listed) == 16 and {row["id"] for row in listed} == set(CALCULATOR_EXAMPLES)
 
 
 @pytest.mark.parametrize("calculator", CALCULATORS, ids=lambda c: c.id)
@@ -117,6 +117,10 @@ def test_calc_help_shows_every_field_with_unit_and_range(capsys, calculator):
 
 
 def _out_of_range(field) -> str:
+    if field.kind == "choice":
+        return "no_such_choice"
+    if field.kind == "boolean":
+        return "maybe"
     if field.maximum is not None:
         return str(int(field.maximum) + 1)
     return str(int(field.minimum) - 1)
@@ -124,7 +128,8 @@ def _out_of_range(field) -> str:
 
 @pytest.mark.parametrize("calculator", CALCULATORS, ids=lambda c: c.id)
 def test_calc_bad_value_exits_2_with_one_line_naming_field_value_and_range(capsys, calculator):
-    field = next(f for f in calculator.fields if f.kind in ("number", "integer"))
+    # A number out of range where the form has one; otherwise a choice or yes/no that is not accepted.
+    field = next((f for f in calculator.fields if f.kind in ("number", "integer")), calculator.fields[0])
     values = {**CALCULATOR_EXAMPLES[calculator.id], field.name: _out_of_range(field)}
     status, out, err = call(capsys, "calc", calculator.id, *flags(values))
     assert status == EXIT_USAGE and out == ""

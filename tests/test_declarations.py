@@ -22,7 +22,8 @@ FIELD_CASES = [(c.id, f.name) for c in CALCULATORS for f in c.fields]
 EXPECTED_IDS = {
     "who_gep_grade", "ki67_index", "lung_carcinoid", "tumour_growth_rate", "doubling_time", "recist_response",
     "krenning_score", "cockcroft_gault", "ckd_epi_2021", "urine_creatinine_clearance", "prrt_eligibility",
-    "tnm_stage", "milan_net", "crs_grade", "ice_score", "icans_grade",
+    "tnm_stage", "milan_net", "crs_grade", "ice_score", "icans_grade", "netpet_score", "gastric_net_type",
+    "capd_score",
 }
 
 

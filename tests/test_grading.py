@@ -18,6 +18,7 @@ from netlib.grading import (
     KI67_COUNT_CATEGORIES,
     KI67_MINIMUM_CELLS,
     LUNG_CARCINOID_CATEGORIES,
+    LUNG_CARCINOID_MINIMUM_SIZE_MM,
     WHO_GEP_CATEGORIES,
     ki67_index,
     lung_carcinoid,
@@ -213,7 +214,7 @@ TC, AC, ELEVATED = "typical carcinoid", "atypical carcinoid", "carcinoid with el
     (40.0, "extensive", ELEVATED),  # clinical facts 2: still not LCNEC on the count alone
 ])
 def test_lung_carcinoid_boundaries(mitoses, necrosis, expected):
-    result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=necrosis)
+    result = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis=necrosis)
     assert result.category == expected
 
 
@@ -224,13 +225,13 @@ def test_lung_carcinoid_boundaries(mitoses, necrosis, expected):
     (12.0, "absent", None),      # no WHO 2022 synonym for the elevated group
 ])
 def test_lung_who_2022_synonyms(mitoses, necrosis, synonym):
-    result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=necrosis)
+    result = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis=necrosis)
     assert result.details["who_2022_synonym"] == synonym
 
 
 @pytest.mark.parametrize("mitoses", [10.1, 10.5, 11.0, 80.0])
 def test_lung_elevated_count_warns_and_is_not_lcnec(mitoses):
-    result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis="absent")
+    result = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis="absent")
     assert result.category == ELEVATED
     assert any("neither typical nor atypical" in w for w in result.warnings)
     assert "LCNEC" not in (result.category or "")
@@ -241,8 +242,8 @@ def test_lung_elevated_count_warns_and_is_not_lcnec(mitoses):
 @pytest.mark.parametrize("ki67_percent", [0.0, 2.0, 30.0, 100.0])
 def test_lung_ki67_is_not_used(mitoses, necrosis, ki67_percent):
     # WHO 2021: Ki-67 plays no role in TC vs AC (Pelosi and Travis 2021).
-    without = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=necrosis)
-    given_ki67 = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=necrosis, ki67_percent=ki67_percent)
+    without = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis=necrosis)
+    given_ki67 = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis=necrosis, ki67_percent=ki67_percent)
     assert given_ki67.category == without.category
     assert given_ki67.details["ki67_used"] is False
     assert any("not used" in w for w in given_ki67.warnings)
@@ -253,8 +254,65 @@ def test_lung_ki67_is_not_used(mitoses, necrosis, ki67_percent):
 
 def test_lung_extensive_necrosis_warns():
     assert any("Extensive necrosis" in w
-               for w in lung_carcinoid(mitoses_per_2mm2=3.0, necrosis="extensive").warnings)
-    assert lung_carcinoid(mitoses_per_2mm2=3.0, necrosis="punctate").warnings == ()
+               for w in lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=3.0, necrosis="extensive").warnings)
+    assert lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=3.0, necrosis="punctate").warnings == ()
+
+
+@pytest.mark.parametrize("size_mm, expected", [
+    (4.9, "tumourlet"),   # WHO 2021: a carcinoid-like proliferation below 5 mm is a tumourlet
+    (4.99, "tumourlet"),  # still below 5 mm
+    (5.0, TC),            # WHO 2021: a typical carcinoid is 5 mm or more (exactly 5 is a carcinoid)
+    (5.1, TC),            # just above
+    (None, TC),           # size not given: taken as a carcinoid of at least 5 mm
+])
+def test_lung_tumourlet_boundary(size_mm, expected):
+    assert LUNG_CARCINOID_MINIMUM_SIZE_MM == 5
+    result = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=1.0, necrosis="absent", tumour_size_mm=size_mm)
+    assert result.category == expected
+    assert result.details["net_pathway"] is (expected != "tumourlet")
+
+
+def test_lung_tumourlet_with_atypical_features_warns_but_size_decides():
+    result = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=3.0, necrosis="punctate", tumour_size_mm=3.0)
+    assert result.category == "tumourlet"
+    assert any("tumourlets do not usually" in w for w in result.warnings)
+    assert lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=1.0, necrosis="absent",
+                          tumour_size_mm=3.0).warnings == ()
+
+
+@pytest.mark.parametrize("morphology, category", [
+    ("large_cell_nec", "large-cell neuroendocrine carcinoma"),
+    ("small_cell_carcinoma", "small-cell carcinoma"),
+])
+@pytest.mark.parametrize("mitoses, warns", [
+    (10.0, True),    # WHO 2021: carcinomas have > 10 mitoses per 2 mm²; 10 does not fit
+    (10.1, False),   # just above 10: fits
+    (70.0, False),   # the LCNEC median
+])
+def test_lung_carcinomas_leave_the_net_pathway(morphology, category, mitoses, warns):
+    # WHO 2021: morphology, not the count, decides LCNEC and SCLC; size does not matter.
+    result = lung_carcinoid(morphology=morphology, mitoses_per_2mm2=mitoses, necrosis="extensive",
+                            tumour_size_mm=3.0)
+    assert result.category == category
+    assert result.details["net_pathway"] is False
+    assert "leaves the NET pathway" in result.interpretation
+    assert any("carcinoid range" in w for w in result.warnings) is warns
+
+
+def test_lung_morphology_is_required_and_exact():
+    with pytest.raises(InputError) as caught:
+        lung_carcinoid(mitoses_per_2mm2=1.0, necrosis="absent")
+    assert caught.value.field == "morphology"
+    with pytest.raises(InputError) as caught:
+        lung_carcinoid(morphology="LCNEC", mitoses_per_2mm2=1.0, necrosis="absent")
+    assert caught.value.field == "morphology"
+
+
+@pytest.mark.parametrize("size_mm", [0.0, -1.0, 300.1])
+def test_lung_size_must_be_a_positive_plausible_size(size_mm):
+    with pytest.raises(InputError) as caught:
+        lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=1.0, necrosis="absent", tumour_size_mm=size_mm)
+    assert caught.value.field == "tumour_size_mm"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,9 +393,11 @@ def test_property_ki67_more_positive_than_total_is_refused(total):
 
 
 @settings(max_examples=300)
-@given(mitotic_count, st.sampled_from(["absent", "punctate", "extensive"]), st.none() | percent)
-def test_property_lung_carcinoid(mitoses, necrosis, ki67):
-    result = lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=necrosis, ki67_percent=ki67)
+@given(mitotic_count, st.sampled_from(["absent", "punctate", "extensive"]), st.none() | percent,
+       st.none() | st.floats(min_value=5.0, max_value=300.0))
+def test_property_lung_carcinoid(mitoses, necrosis, ki67, size_mm):
+    result = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=mitoses, necrosis=necrosis,
+                            ki67_percent=ki67, tumour_size_mm=size_mm)
     assert result.category in LUNG_CARCINOID_CATEGORIES
     assert result.value is None
     if mitoses > 10:
@@ -374,7 +434,7 @@ def test_every_citation_key_has_a_bib_entry(function):
 @pytest.mark.parametrize("call, cited", [
     (lambda: who_gep_grade(differentiation="well", ki67_percent=5.0), {"nagtegaal2020who"}),
     (lambda: ki67_index(positive_cells=10, total_cells=500), {"nagtegaal2020who"}),
-    (lambda: lung_carcinoid(mitoses_per_2mm2=1.0, necrosis="absent"), {"nicholson2022who"}),
+    (lambda: lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=1.0, necrosis="absent"), {"nicholson2022who"}),
 ])
 def test_results_cite_the_primary_source(call, cited):
     result = call()

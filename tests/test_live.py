@@ -81,11 +81,11 @@ CASES: dict[str, list[dict]] = {
         {"positive_cells": 100, "total_cells": 500},                                  # exactly 20 %
     ],
     "lung_carcinoid": [
-        {"mitoses_per_2mm2": grading.LUNG_ATYPICAL_FROM_MITOSES, "necrosis": "absent"},  # WHO 2021: 2 is atypical
-        {"mitoses_per_2mm2": 1.9, "necrosis": "absent"},                                 # typical
-        {"mitoses_per_2mm2": 1.0, "necrosis": "punctate", "ki67_percent": 4.0},          # any necrosis: atypical
-        {"mitoses_per_2mm2": grading.LUNG_ATYPICAL_TO_MITOSES, "necrosis": "absent"},    # 10 is still atypical
-        {"mitoses_per_2mm2": 10.1, "necrosis": "absent"},                                # elevated mitotic count
+        {"morphology": "carcinoid", "mitoses_per_2mm2": grading.LUNG_ATYPICAL_FROM_MITOSES, "necrosis": "absent"},  # WHO 2021: 2 is atypical
+        {"morphology": "carcinoid", "mitoses_per_2mm2": 1.9, "necrosis": "absent"},                                 # typical
+        {"morphology": "carcinoid", "mitoses_per_2mm2": 1.0, "necrosis": "punctate", "ki67_percent": 4.0},          # any necrosis: atypical
+        {"morphology": "carcinoid", "mitoses_per_2mm2": grading.LUNG_ATYPICAL_TO_MITOSES, "necrosis": "absent"},    # 10 is still atypical
+        {"morphology": "carcinoid", "mitoses_per_2mm2": 10.1, "necrosis": "absent"},                                # elevated mitotic count
     ],
     "krenning_score": [
         {"krenning_score": imaging.KRENNING_SUFFICIENT_PET, "modality": imaging.MODALITY_PET},      # PET: 3 suffices

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netlib import InputError
+from netlib import response
 from netlib.response import (
     NON_TARGET_STATUSES,
     RECIST_CATEGORIES,
@@ -151,6 +152,99 @@ def test_shrinking_tumour_has_negative_specific_growth_rate():
     result = dt(60.0, 30.0, 6.0)
     assert result.value is None and result.category == "no growth"
     assert result.details["specific_growth_rate_per_month"] == pytest.approx(3 * math.log(0.5) / 6.0)
+
+
+def test_days_per_month_convention():
+    # The package's stated convention: an average Gregorian month, 365.25 / 12 days.
+    assert response.DAYS_PER_MONTH == 365.25 / 12 == 30.4375
+
+
+@pytest.mark.parametrize("days, months", [(91.3125, 3.0), (30.4375, 1.0), (365.25, 12.0)])
+def test_doubling_time_interval_in_days_equals_months(days, months):
+    in_days = doubling_time(sum_diameters_baseline_mm=62.0, sum_diameters_current_mm=71.0, interval_days=days)
+    in_months = dt(62.0, 71.0, months)
+    assert in_days.value == pytest.approx(in_months.value, rel=1e-12)
+    assert in_days.details["interval_months"] == pytest.approx(months, rel=1e-12)
+
+
+@pytest.mark.parametrize("baseline_ml, current_ml, expected", [
+    (20.0, 20.0, "no growth"),      # Mehrara 2007: equal volumes, DT undefined
+    (20.0, 19.99, "no growth"),     # just smaller
+    (20.0, 20.01, "growing"),       # just larger
+])
+def test_doubling_time_from_volumes_boundary(baseline_ml, current_ml, expected):
+    result = doubling_time(volume_baseline_ml=baseline_ml, volume_current_ml=current_ml, interval_months=6.0)
+    assert result.category == expected
+    assert result.details["route"] == "volumes"
+
+
+def test_doubling_time_from_volumes_worked_example():
+    # Mehrara 2007: DT = t ln 2 / ln(V2/V1); a volume doubled in 5 months -> 5 months, no cube.
+    assert doubling_time(volume_baseline_ml=12.0, volume_current_ml=24.0,
+                         interval_months=5.0).value == pytest.approx(5.0, rel=1e-12)
+    # The same growth from diameters (x 2^(1/3)) and from volumes (x 2) agrees.
+    assert dt(40.0, 40.0 * 2 ** (1 / 3), 5.0).value == pytest.approx(5.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("tgr_value, expected", [
+    (-0.1, "no growth"),    # shrinking: no doubling time
+    (0.0, "no growth"),     # Mehrara 2007: no change, DT undefined
+    (0.1, "growing"),       # just above 0
+    (100.0, "growing"),     # volume doubles each month: DT 1 month
+])
+def test_doubling_time_from_tgr_boundary(tgr_value, expected):
+    result = doubling_time(tgr_percent_per_month=tgr_value)
+    assert result.category == expected
+    assert result.details["route"] == "tumour growth rate"
+    if tgr_value == 100.0:
+        assert result.value == pytest.approx(1.0, rel=1e-12)
+
+
+def test_doubling_time_from_tgr_agrees_with_the_scans():
+    # Clinical facts 3.3: DT_months = ln 2 / ln(1 + TGR/100).
+    rate = tgr(62.0, 71.0, 3.5).value
+    assert doubling_time(tgr_percent_per_month=rate).value == pytest.approx(dt(62.0, 71.0, 3.5).value, rel=1e-9)
+
+
+@pytest.mark.parametrize("values, field", [
+    (dict(), "sum_diameters_baseline_mm"),                                                  # no route
+    (dict(sum_diameters_baseline_mm=50.0, interval_months=3.0), "sum_diameters_current_mm"),  # half a pair
+    (dict(volume_current_ml=5.0, interval_months=3.0), "volume_baseline_ml"),
+    (dict(sum_diameters_baseline_mm=50.0, sum_diameters_current_mm=55.0, volume_baseline_ml=5.0,
+          volume_current_ml=6.0, interval_months=3.0), "volume_baseline_ml"),                  # two routes
+    (dict(volume_baseline_ml=5.0, volume_current_ml=6.0, tgr_percent_per_month=2.0), "tgr_percent_per_month"),
+    (dict(sum_diameters_baseline_mm=50.0, sum_diameters_current_mm=55.0), "interval_months"),  # no interval
+    (dict(sum_diameters_baseline_mm=50.0, sum_diameters_current_mm=55.0, interval_months=3.0,
+          interval_days=91.0), "interval_days"),                                               # two intervals
+    (dict(tgr_percent_per_month=2.0, interval_months=3.0), "interval_months"),                 # TGR is per month
+    (dict(tgr_percent_per_month=-100.0), "tgr_percent_per_month"),                           # not a finite log
+    (dict(volume_baseline_ml=5.0, volume_current_ml=6.0, interval_days=6.9), "interval_days"),  # under a week
+])
+def test_doubling_time_needs_exactly_one_route(values, field):
+    with pytest.raises(InputError) as caught:
+        doubling_time(**values)
+    assert caught.value.field == field
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.01, 20_000.0), st.floats(0.01, 20_000.0), st.floats(7.0, 3652.5))
+def test_doubling_time_property_volume_route(baseline_ml, current_ml, days):
+    result = doubling_time(volume_baseline_ml=baseline_ml, volume_current_ml=current_ml, interval_days=days)
+    assert (result.category == "growing") is (current_ml > baseline_ml)
+    if result.value is not None:
+        assert math.isfinite(result.value) and result.value > 0
+        # Faster growth over the same time never lengthens the doubling time.
+        faster = doubling_time(volume_baseline_ml=baseline_ml, volume_current_ml=min(current_ml * 1.5, 20_000.0),
+                               interval_days=days)
+        assert faster.value <= result.value * (1 + 1e-12)
+
+
+@given(st.floats(-99.9, 1000.0), st.floats(-99.9, 1000.0))
+def test_doubling_time_property_tgr_monotone(first, second):
+    low, high = sorted((first, second))
+    slow, fast = doubling_time(tgr_percent_per_month=low), doubling_time(tgr_percent_per_month=high)
+    if slow.value is not None:
+        assert fast.value is not None and fast.value <= slow.value * (1 + 1e-12)
 
 
 # ---------------------------------------------------------------------------
