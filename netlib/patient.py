@@ -144,7 +144,7 @@ def _patient_fields() -> tuple[Field, ...]:
                 "small_cell_carcinoma": "Small-cell carcinoma"}, required=False,
                help="Lung and thymus: WHO 2021 separates carcinoids from the neuroendocrine carcinomas by "
                     "morphology."),
-        number("tumour_size_cm", "Size of the primary tumour", "cm", 0, 50, exclusive_minimum=True,
+        number("tumour_size_cm", "Size of the primary tumour", "cm", 0, 30, exclusive_minimum=True,
                required=False, help="Largest diameter of the primary tumour."),
         choice("gastric_type", "Gastric NET type",
                {"type_1": "Type 1 (atrophic gastritis)", "type_2": "Type 2 (gastrinoma)",
@@ -461,7 +461,10 @@ def _unvalidated(function, derived: Mapping[str, Any]):
         if ours is not None and field.name not in derived:
             if not _within(ours, field):
                 return function
-        elif field.name not in derived or not derived[field.name](field):
+        elif field.name in derived:
+            if not derived[field.name](field):
+                return function
+        elif field.required:  # a required input derive_facts never passes: keep the validating call
             return function
     return function.raw
 
@@ -491,8 +494,8 @@ def _accepts_morphology(field: Field) -> bool:
 
 
 def _accepts_size_mm(field: Field) -> bool:
-    # tumour_size_cm is at most 50 cm: 500 mm.
-    return field.kind == "number" and (field.maximum is None or field.maximum >= 500) and (
+    # tumour_size_cm is at most 30 cm: 300 mm.
+    return field.kind == "number" and (field.maximum is None or field.maximum >= 300) and (
         field.minimum is None or field.minimum <= 0)
 
 
@@ -595,6 +598,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
         facts[name] = patient[name] or UNKNOWN
     facts["prior_non_ssa_systemic"] = "yes" if any(patient[n] in _GIVEN for n in _NON_SSA_SYSTEMIC) else (
         "no" if all(patient[n] == "never" for n in _NON_SSA_SYSTEMIC) else UNKNOWN)
+    facts["on_treatment"] = "yes" if any(patient[n] == "ongoing" for n in PRIOR_THERAPIES) else "no"
     facts["progressed_on_prior"] = "yes" if any(patient[n] == "progressed" for n in PRIOR_THERAPIES) else "no"
     facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
         else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
@@ -689,6 +693,7 @@ FACT_VALUES: Mapping[str, tuple] = {
     **{name: tuple(PRIOR_OUTCOMES) + (UNKNOWN,) for name in PRIOR_THERAPIES},
     "prior_non_ssa_systemic": _YES_NO,
     "progressed_on_prior": ("yes", "no"),
+    "on_treatment": ("yes", "no"),
     "prior_systemic": _YES_NO,
     "prrt_benefit": ("durable", "short", UNKNOWN),
     "prrt_eligibility": ("eligible", "not eligible", "incomplete"),
