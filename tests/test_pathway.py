@@ -466,7 +466,7 @@ def check_invariants(patient: dict):
     # No dead end: an advanced patient gets an active option or a named missing item (or, once the
     # disease has progressed on earlier lines and none is left, a referral to a trial).
     if facts["advanced"] == "yes" and facts["grade"] != "unknown":
-        assert (set(options) & ACTIVE) or result.missing or (
+        assert (set(options) & ACTIVE) or result.missing or facts["on_treatment"] == "yes" or (
             facts["progressed_on_prior"] == "yes" and "clinical_trial_referral" in options), patient
     # Pathway by grade; NEC always carries platinum-etoposide when advanced.
     expected = {"NEC": PATHWAY_NEC, "G3": PATHWAY_G3, "unknown": PATHWAY_INCOMPLETE}.get(facts["grade"],
