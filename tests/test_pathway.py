@@ -82,7 +82,8 @@ STABLE_MIDGUT = dict(primary_site="small_intestine", differentiation="well", ki6
 # NETTER-2: newly diagnosed SSTR-positive G2/G3 GEP-NET with Ki-67 10-55 %.
 NETTER2_PNET = dict(primary_site="pancreas", differentiation="well", ki67_percent=30.0, extent="metastatic",
                     resectable=False, sstr_imaging="pet", krenning_score=4, tumour_burden="high",
-                    functioning_syndrome="none", disease_status="newly_diagnosed", **GOOD_LABS)
+                    functioning_syndrome="none", disease_status="newly_diagnosed", months_since_diagnosis=2,
+                    **GOOD_LABS)
 NEC = dict(primary_site="pancreas", differentiation="poor", ki67_percent=70.0, extent="metastatic")
 # ENETS 2023 appendix (kaltsas2023enets): 1.5 cm appendiceal NET after appendectomy.
 APPENDIX = dict(primary_site="appendix", differentiation="well", ki67_percent=1.0, tumour_size_cm=1.5,
@@ -340,10 +341,22 @@ def test_progressive_sstr_negative_midgut_with_syndrome_may_get_everolimus():
 def test_netter2_first_line_prrt_for_g3_when_eligible():
     result = recommend(NETTER2_PNET)
     assert result.pathway == PATHWAY_G3
-    excluded = {e.option for e in result.excluded}
-    assert not set(result.options) & excluded
-    if result.facts["prrt_first_line_eligibility"] == "eligible":
-        assert tier_of(result, PRRT) == PREFERRED
+    assert result.facts["prrt_first_line_eligibility"] == "eligible"
+    assert tier_of(result, PRRT) == PREFERRED
+    assert PRRT not in {e.option for e in result.excluded}
+
+
+@pytest.mark.parametrize("ki67, expected", [(KI67_NETTER2_FROM_PERCENT - 0.1, None),     # below NETTER-2
+                                            (KI67_NETTER2_FROM_PERCENT, PREFERRED),      # NETTER-2: >= 10 %
+                                            (KI67_NETTER2_TO_PERCENT, PREFERRED),        # NETTER-2: <= 55 %
+                                            (KI67_NETTER2_TO_PERCENT + 0.1, None)])
+def test_netter2_first_line_ki67_range(ki67, expected):
+    assert tier_of(recommend(variant(NETTER2_PNET, ki67_percent=ki67)), PRRT) == expected
+
+
+def test_netter2_first_line_prrt_is_pending_without_the_time_since_diagnosis():
+    result = recommend(variant(NETTER2_PNET, months_since_diagnosis=None))
+    assert PRRT not in result.options and "PRRT eligibility" in missing_items(result)
 
 
 def test_nec_returns_platinum_etoposide_as_an_option():
