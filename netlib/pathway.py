@@ -11,8 +11,9 @@ that :func:`netlib.patient.derive_facts` computes, and one of four kinds:
   incomplete appears only here, never at a tier);
 * ``advice``: a work-up statement (FDG PET, germline testing, echocardiography).
 
-Conditions are written ``when = { fact = value }`` (a list means "one of") and
-``unless = { fact = value }`` (the row does not apply when the fact has that value).  The engine
+Conditions are written ``when = { fact = value }`` (a list means "one of"; every entry must hold) and
+``unless = { fact = value }`` (the row does not apply when the fact has that value; each entry excludes on
+its own, so ``unless = { a = 1, b = 2 }`` means "neither a = 1 nor b = 2").  The engine
 knows nothing of any particular row; the loader refuses an unknown fact, value, option, tier,
 evidence kind or trial, so a typo in a table fails at import, not silently at the bedside.
 
@@ -549,7 +550,7 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
                 missing[rule.item] = MissingItem(rule.item, rule.rationale + _details(rule, facts, "missing_criteria"),
                                                  rule.id)
         else:
-            advice.append((rule.rationale, rule.citations))
+            advice.append((rule.rationale + _details(rule, facts, "reasons"), rule.citations))
 
     recommendations: list[Recommendation] = []
     shared = tables.recommendations

@@ -104,6 +104,10 @@ KI67_LOW_G2_BELOW_PERCENT = 5.0
 # (hope2020prrt; strosberg2021prrtretreatment).  Exactly 12 months counts as durable.
 PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS = 12
 
+# VHL: pancreatic NETs are usually watched up to 3 cm (ENETS 2023 non-functioning pNET, hereditary
+# section; kos-kudla2023enets).  Not verified against the full text; exactly 3.0 cm is watched.
+VHL_SURVEILLANCE_UP_TO_CM = 3.0
+
 # --- Molecular ------------------------------------------------------------------------------------
 # Tumour-agnostic pembrolizumab: TMB-high is >= 10 mutations/Mb (marabelle2020keynote158).
 TMB_HIGH_FROM_MUTATIONS_PER_MB = 10.0
@@ -153,7 +157,8 @@ def _patient_fields() -> tuple[Field, ...]:
         choice("functioning_syndrome", "Hormonal syndrome",
                {"none": "None", "carcinoid_syndrome": "Carcinoid syndrome", "insulinoma": "Insulinoma",
                 "gastrinoma": "Gastrinoma (Zollinger-Ellison)", "vipoma": "VIPoma",
-                "glucagonoma": "Glucagonoma", "other_syndrome": "Other hormonal syndrome"}, required=False),
+                "glucagonoma": "Glucagonoma", "acth": "Ectopic ACTH (Cushing's syndrome)",
+                "other_syndrome": "Other hormonal syndrome"}, required=False),
         boolean("refractory_syndrome_diarrhoea", "Carcinoid-syndrome diarrhoea despite an SSA", required=False,
                 help="Four or more bowel movements a day despite a somatostatin analogue."),
         choice("hereditary_syndrome", "Hereditary syndrome",
@@ -170,6 +175,9 @@ def _patient_fields() -> tuple[Field, ...]:
         boolean("mesoappendix_invasion", "Deep mesoappendiceal invasion (> 3 mm)", required=False),
         boolean("appendix_base_involved", "Tumour at the appendix base or base margin involved", required=False),
         boolean("nodes_positive", "Regional lymph nodes involved", required=False),
+        boolean("ampullary", "Ampullary or periampullary duodenal tumour", required=False),
+        boolean("duct_dilatation_or_jaundice", "Main pancreatic duct dilatation, jaundice or local symptoms",
+                required=False, help="Pancreas: features that argue against surveillance of a small tumour."),
         # Extent and imaging
         choice("extent", "Extent of disease", {"localised": "Localised", "locoregional": "Locoregional",
                                               "metastatic": "Metastatic"}, required=False),
@@ -536,6 +544,8 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
                                    and patient["ki67_percent"] < KI67_LOW_G2_BELOW_PERCENT)
         else ("no" if grade in ("G2", "G3", "NEC") else UNKNOWN))
     facts["size_band"] = _size_band(patient["tumour_size_cm"])
+    size = patient["tumour_size_cm"]
+    facts["size_over_3cm"] = UNKNOWN if size is None else ("yes" if size > VHL_SURVEILLANCE_UP_TO_CM else "no")
 
     extent, resectable = patient["extent"], patient["resectable"]
     facts["extent_group"] = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}.get(
@@ -581,25 +591,29 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
     facts["multifocal"] = _yes_no(patient["multifocal"])
     for name in ("lymphovascular_invasion", "muscularis_propria_invasion", "mesoappendix_invasion",
-                 "appendix_base_involved", "nodes_positive", "liver_predominant", "extrahepatic_disease",
+                 "appendix_base_involved", "nodes_positive", "ampullary", "duct_dilatation_or_jaundice",
+                 "liver_predominant", "extrahepatic_disease",
                  "primary_resected", "clinical_trial_available", "msi_high_or_dmmr"):
         facts[name] = _yes_no(patient[name])
     # Any local risk feature that argues for an oncological resection instead of a local one.
     risk = [patient[n] for n in ("lymphovascular_invasion", "muscularis_propria_invasion", "nodes_positive")]
     if site == "appendix":
         risk += [patient["mesoappendix_invasion"], patient["appendix_base_involved"]]
-    facts["risk_features"] = "yes" if any(r is True for r in risk) or grade == "G2" and site in (
-        "appendix", "rectum") else ("no" if all(r is False for r in risk) else UNKNOWN)
+    # G3 is a risk feature everywhere; G2 in the appendix and rectum (ENETS 2023 appendix and colorectal).
+    facts["risk_features"] = "yes" if any(r is True for r in risk) or grade == "G3" or (
+        grade == "G2" and site in ("appendix", "rectum")) else ("no" if all(r is False for r in risk) else UNKNOWN)
     facts["tumour_burden"] = patient["tumour_burden"] or UNKNOWN
     facts["gastric_type"] = patient["gastric_type"] or UNKNOWN
 
-    # Prior lines with their outcomes.
+    # Prior lines with their outcomes.  A line recorded as ongoing while the disease is progressing is a line
+    # the disease progresses on: it counts as "progressed" (the commonest second-line situation).
     for name in PRIOR_THERAPIES:
-        facts[name] = patient[name] or UNKNOWN
+        outcome = patient[name] or UNKNOWN
+        facts[name] = "progressed" if outcome == "ongoing" and status == "progressive" else outcome
     facts["prior_non_ssa_systemic"] = "yes" if any(patient[n] in _GIVEN for n in _NON_SSA_SYSTEMIC) else (
         "no" if all(patient[n] == "never" for n in _NON_SSA_SYSTEMIC) else UNKNOWN)
-    facts["on_treatment"] = "yes" if any(patient[n] == "ongoing" for n in PRIOR_THERAPIES) else "no"
-    facts["progressed_on_prior"] = "yes" if any(patient[n] == "progressed" for n in PRIOR_THERAPIES) else "no"
+    facts["on_treatment"] = "yes" if any(facts[n] == "ongoing" for n in PRIOR_THERAPIES) else "no"
+    facts["progressed_on_prior"] = "yes" if any(facts[n] == "progressed" for n in PRIOR_THERAPIES) else "no"
     facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
         else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
     interval = patient["prrt_progression_free_months"]
@@ -672,7 +686,7 @@ FACT_VALUES: Mapping[str, tuple] = {
     "status": ("newly_diagnosed", "stable", "progressive", UNKNOWN),
     "progressive": _YES_NO,
     "tgr_category": ("high", "low", "not applicable", UNKNOWN),
-    "syndrome": ("none", "carcinoid_syndrome", "insulinoma", "gastrinoma", "vipoma", "glucagonoma",
+    "syndrome": ("none", "carcinoid_syndrome", "insulinoma", "gastrinoma", "vipoma", "glucagonoma", "acth",
                  "other_syndrome", UNKNOWN),
     "refractory_diarrhoea": _YES_NO,
     "hereditary": ("none_known", "men1", "vhl", "nf1", "tsc", "suspected", UNKNOWN),
@@ -682,6 +696,9 @@ FACT_VALUES: Mapping[str, tuple] = {
     "mesoappendix_invasion": _YES_NO,
     "appendix_base_involved": _YES_NO,
     "nodes_positive": _YES_NO,
+    "ampullary": _YES_NO,
+    "duct_dilatation_or_jaundice": _YES_NO,
+    "size_over_3cm": _YES_NO,
     "liver_predominant": _YES_NO,
     "extrahepatic_disease": _YES_NO,
     "primary_resected": _YES_NO,

@@ -382,6 +382,25 @@ _THERAPY_LIST: tuple[Therapy, ...] = (
         dose_verified=None, dose_source="No dose set by this book.",
         notes="Only for MSI-H/dMMR or TMB-high tumours that progressed after prior treatment."),
     Therapy(
+        id="oxaliplatin_or_irinotecan_chemotherapy",
+        name="Oxaliplatin- or irinotecan-based chemotherapy (FOLFOX, CAPOX, FOLFIRI)", therapy_class="chemotherapy",
+        doses=(), dose_note="Regimen per institutional protocol; no dose is set by this book.",
+        pivotal_trials=(), citations=("pavel2020esmo",),
+        dose_verified=None, dose_source="No dose given.",
+        notes="Later lines for neuroendocrine carcinoma and NET G3 (retrospective series)."),
+    Therapy(
+        id="gastrinoma_resection", name="Resection of the gastrinoma (duodenal or pancreatic)",
+        therapy_class="surgery", doses=(), dose_note="", pivotal_trials=(),
+        citations=("hofland2023enets", "panzuto2023enets"),
+        dose_verified=None, dose_source="No drug dose.",
+        notes="Type 2 gastric NETs: the gastrinoma, not the stomach, is the target."),
+    Therapy(
+        id="steroidogenesis_inhibitor", name="Steroidogenesis inhibitor (for example metyrapone or osilodrostat)",
+        therapy_class="hormone control", doses=(), dose_note="Dose titrated to cortisol; not fixed by this book.",
+        pivotal_trials=(), citations=("hofland2023enets",),
+        dose_verified=None, dose_source="No dose set by this book.",
+        notes="Ectopic ACTH syndrome: controls hypercortisolism."),
+    Therapy(
         id="clinical_trial_referral", name="Referral to a clinical trial", therapy_class="referral",
         doses=(), dose_note="", pivotal_trials=(), citations=("pavel2020esmo", "nccn2025net"),
         dose_verified=None, dose_source="No drug dose.",

@@ -372,6 +372,75 @@ def test_msi_high_opens_the_tumour_agnostic_exception():
     assert "pembrolizumab" in msi.options and "pembrolizumab" not in plain.options
 
 
+# --- Findings of the independent clinical review of rule set 2026.11-5 (each fixed, each tested) ----------
+
+def test_progression_while_an_ssa_is_still_given_counts_as_progression_on_it():
+    result = recommend(variant(PROGRESSIVE_MIDGUT, prior_ssa="ongoing"))
+    assert tier_of(result, PRRT) == PREFERRED and "ssa" not in result.options
+
+
+def test_midgut_progression_after_ssa_intolerance_still_gets_prrt():
+    assert tier_of(recommend(variant(PROGRESSIVE_MIDGUT, prior_ssa="toxicity")), PRRT) == OTHER
+
+
+def test_men1_vipoma_is_resected():
+    patient = variant(SMALL_PNET, functioning_syndrome="vipoma", hereditary_syndrome="men1")
+    assert tier_of(recommend(patient), "surgical_resection") == PREFERRED
+
+
+def test_metastatic_insulinoma_gets_no_preferred_ssa():
+    result = recommend(variant(STABLE_MIDGUT, primary_site="pancreas", functioning_syndrome="insulinoma"))
+    assert tier_of(result, "ssa") == CERTAIN and "diazoxide" in result.options
+
+
+def test_ampullary_duodenal_net_is_not_resected_endoscopically():
+    result = recommend(variant(DUODENUM, ampullary=True))
+    assert "endoscopic_resection" not in result.options and tier_of(result, "surgical_resection") == PREFERRED
+
+
+def test_no_transplant_in_progressive_disease():
+    assert "liver_transplantation" in recommend(TRANSPLANT).options
+    assert "liver_transplantation" not in recommend(variant(TRANSPLANT, disease_status="progressive")).options
+
+
+@pytest.mark.parametrize("site", ["appendix", "rectum", "duodenum", "stomach", "pancreas"])
+def test_localised_net_g3_gets_oncological_resection(site):
+    patient = dict(primary_site=site, differentiation="well", ki67_percent=30.0, tumour_size_cm=0.8,
+                   extent="localised", resectable=True, functioning_syndrome="none",
+                   gastric_type="type_3" if site == "stomach" else None)
+    assert tier_of(recommend(variant(patient)), "surgical_resection") == PREFERRED
+
+
+def test_small_rectal_net_with_lymphovascular_invasion_is_discussed():
+    result = recommend(variant(SMALL_RECTAL, lymphovascular_invasion=True))
+    assert {"surgical_resection", "surveillance"} <= set(result.options)
+
+
+def test_small_type_3_gastric_net_without_risk_features_gets_endoscopic_resection_first():
+    result = recommend(variant(GASTRIC_TYPE_1, gastric_type="type_3", muscularis_propria_invasion=False,
+                               lymphovascular_invasion=False, nodes_positive=False))
+    assert tier_of(result, "endoscopic_resection") == PREFERRED and tier_of(result, "surgical_resection") == OTHER
+
+
+def test_vhl_pancreatic_net_up_to_3_cm_is_watched():
+    result = recommend(variant(SMALL_PNET, hereditary_syndrome="vhl", tumour_size_cm=2.5))
+    assert tier_of(result, "surveillance") == PREFERRED and "surgical_resection" not in result.options
+    assert tier_of(recommend(variant(SMALL_PNET, hereditary_syndrome="vhl", tumour_size_cm=3.1)),
+                   "surgical_resection") == PREFERRED
+
+
+def test_stable_low_burden_sstr_negative_pnet_is_watched_not_treated():
+    patient = variant(PROGRESSIVE_PNET, disease_status="stable", krenning_score=1, prior_ssa="never",
+                      tumour_burden="low")
+    result = recommend(patient)
+    assert tier_of(result, "surveillance") == PREFERRED and "everolimus" not in result.options
+
+
+def test_type_2_gastric_net_targets_the_gastrinoma():
+    result = recommend(variant(GASTRIC_TYPE_1, gastric_type="type_2"))
+    assert "gastrinoma_resection" in result.options and any("MEN1" in s for s, _ in result.advice)
+
+
 def test_missing_diagnosis_gives_no_recommendation():
     result = recommend({})
     assert result.pathway == PATHWAY_INCOMPLETE and result.options == ()

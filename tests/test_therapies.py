@@ -30,7 +30,7 @@ VOCABULARY = {
     # Pathway 2 (rule set 2026.11-5): local treatment by site, sequencing and syndromes.
     "ssa_for_symptoms", "prrt_retreatment", "temozolomide", "enucleation", "endoscopic_resection",
     "appendectomy", "right_hemicolectomy", "liver_transplantation", "proton_pump_inhibitor", "diazoxide",
-    "pembrolizumab",
+    "pembrolizumab", "oxaliplatin_or_irinotecan_chemotherapy", "gastrinoma_resection", "steroidogenesis_inhibitor",
 }
 
 
