@@ -549,7 +549,8 @@ def check_invariants(patient: dict):
     # disease has progressed on earlier lines and none is left, a referral to a trial).
     if facts["advanced"] == "yes" and facts["grade"] != "unknown":
         assert (set(options) & ACTIVE) or result.missing or facts["on_treatment"] == "yes" or (
-            facts["progressed_on_prior"] == "yes" and "clinical_trial_referral" in options), patient
+            (facts["progressed_on_prior"] == "yes" or facts["grade"] == "G3")
+            and "clinical_trial_referral" in options), patient
     # Pathway by grade; NEC always carries platinum-etoposide when advanced.
     expected = {"NEC": PATHWAY_NEC, "G3": PATHWAY_G3, "unknown": PATHWAY_INCOMPLETE}.get(facts["grade"],
                                                                                          PATHWAY_LOW_GRADE)

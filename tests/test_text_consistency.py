@@ -51,7 +51,7 @@ _FENCE = re.compile(r"^(```|:::)\{?[\w:-]*\}?.*$", re.MULTILINE)
 _HTML_TAG = re.compile(r"<[^>]+>")
 _NUMBER = re.compile(r"(?<![\w.\-−/^⁰-⁹])(\d+(?:\.\d+)?)(?![\w.]\d|[\w⁰-⁹])")
 # Numbers that name something rather than state a value.
-_EXEMPT_BEFORE = re.compile(r"(?:grade|grades|phase|G|stage|version|RECIST|\\ln)\s*$", re.IGNORECASE)
+_EXEMPT_BEFORE = re.compile(r"(?:grade|grades|phase|G|stage|version|RECIST|type|types|\\ln)\s*$", re.IGNORECASE)
 # "per 2 mm²" is the WHO unit area; "95 % CI" is the confidence level, not a result.
 _EXEMPT_AFTER = re.compile(r"^(?:\s*mm²|\s*mm2|\s*%\s*(?:CI\b|confidence))", re.IGNORECASE)
 
