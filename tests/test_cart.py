@@ -406,7 +406,7 @@ def test_icans_ice_or_capd_by_age(age, assessment, accepted, warns):
 
 
 def test_icans_capd_at_any_age_with_developmental_delay():
-    # ASTCT (via MDedge): CAPD also for older patients with developmental delay.
+    # ASTCT (Lee et al. 2019): CAPD also for older patients with developmental delay.
     result = icans(age_years=30, ice_score=None, capd_score=12, developmental_delay=True)
     assert result.details["assessment"] == "CAPD" and result.category == "grade 3"
     with pytest.raises(netlib.InputError) as caught:
