@@ -33,25 +33,26 @@ Conventions where sources disagree or are silent (clinical-facts sections 8, 12 
   is only recorded.
 * Vasopressin alone counts as one vasopressor (grade 3); vasopressin never counts towards the
   "multiple vasopressors" of grade 4.
-* ICANS age boundary: the ASTCT paper, as reported by MDedge, uses ICE for adults and children
+* ICANS age boundary: the ASTCT consensus (``lee2019astct``) uses ICE for adults and children
   aged 12 or older and CAPD for children younger than 12 and for older patients with developmental
-  delay (``mdedge2018astct``); the NCI Thesaurus writes "12 and under" for CAPD
+  delay; the NCI Thesaurus writes "12 and under" for CAPD
   (``ncit2020c188936``).  Convention: below 12 only CAPD (an ICE score is refused); from 12 to
   below 13, where the sources disagree, either is accepted with a warning naming the other reading
   (ICE preferred, as ASTCT says); from 13 ICE, and CAPD only with developmental delay.
-* CAPD domain of paediatric ICANS (ASTCT, via MDedge): CAPD 1-8 is grade 1 (grades 1 and 2 differ by
+* CAPD domain of paediatric ICANS (ASTCT, ``lee2019astct``): CAPD 1-8 is grade 1 (grades 1 and 2 differ by
   consciousness only), 9 or more grade 3, unable to perform CAPD (unarousable) grade 4; CAPD 0 is no
   ICANS from this domain.  An unarousable child has no CAPD score: a value is refused.
 * CRS grade 5 is death from CRS with no other principal cause, recorded with ``death_from_crs``;
   it overrides the other findings (the temperature at death does not undo the diagnosis).  ICANS
-  grade 5 (death from ICANS) is not computed; it is named in the pearls.  Both verified in
-  secondary sources only (EBMT registry guidance for CRS, ``ebmt2020carregistry``; MDedge for ICANS,
-  ``mdedge2018astct``), not against the full text of Lee et al.
+  grade 5 (death from ICANS) is not computed; it is named in the pearls.  Both are cited to Lee et
+  al. (``lee2019astct``); the CRS wording was checked in EBMT registry guidance
+  (``ebmt2020carregistry``), and the paediatric ICANS table and ICANS grade 5 only in a report of the
+  paper: not verified against the full text of Lee et al.
 
 Not verified: the pancreatic NET whole-genome mutation rate (about 0.8 mutations/Mb, Scarpa et al.
 2017) could not be checked against the paper, so no number is stored; only the guideline's
 qualitative statement is.  Anitocabtagene autoleucel (anito-cel, BCMA) was still under FDA review
-in the sources consulted: re-check the FDA list of approved cellular and gene therapy products
+in the sources consulted (not verified against an FDA document): re-check the FDA list of approved cellular and gene therapy products
 before publishing.
 """
 
@@ -347,7 +348,7 @@ CAPD_ITEMS = 8
 CAPD_ITEM_MAXIMUM = 4
 CAPD_MAXIMUM = CAPD_ITEMS * CAPD_ITEM_MAXIMUM
 CAPD_DELIRIUM_FROM = 9
-# ASTCT paediatric ICANS (via MDedge): CAPD 1-8 is grade 1 (and grade 2 with awakening to voice);
+# ASTCT paediatric ICANS (Lee et al. 2019): CAPD 1-8 is grade 1 (and grade 2 with awakening to voice);
 # 9 or more is grade 3; CAPD 0 adds nothing.
 CAPD_GRADE_1_FROM = 1
 CAPD_GRADE_3_FROM = CAPD_DELIRIUM_FROM
@@ -649,7 +650,7 @@ def _assessment_matches_consciousness() -> Rule:
         number("age_years", "Age", "years", 0, AGE_MAXIMUM_YEARS, required=False, step=1,
                help=f"Optional but recommended. ICE is for patients aged {ICE_MINIMUM_AGE_YEARS} or older "
                     f"(age 12 included); children younger than {ICE_MINIMUM_AGE_YEARS} are graded with CAPD.",
-               source=("lee2019astct", "mdedge2018astct", "ncit2020c188936")),
+               source=("lee2019astct", "ncit2020c188936")),
         integer("ice_score", "ICE score", "points", 0, ICE_MAXIMUM, required=False,
                 help=f"Total ICE score (see ice_score), from age {ICE_MINIMUM_AGE_YEARS}. May be left "
                      "empty only if the patient is unarousable.",
@@ -657,11 +658,11 @@ def _assessment_matches_consciousness() -> Rule:
         integer("capd_score", "CAPD score", "points", 0, CAPD_MAXIMUM, required=False,
                 help=f"Total CAPD score (see capd_score), for children younger than {ICE_MINIMUM_AGE_YEARS} "
                      "or with developmental delay, instead of ICE. Leave empty if unarousable.",
-                source=("mdedge2018astct", "traube2014capd")),
+                source=("lee2019astct", "traube2014capd")),
         boolean("developmental_delay", "Developmental delay", required=False,
                 help=f"Optional. With developmental delay CAPD may be used from age {ICE_MINIMUM_AGE_YEARS} "
                      "too (ASTCT).",
-                source=("mdedge2018astct",)),
+                source=("lee2019astct",)),
         choice("consciousness", "Level of consciousness", ICANS_CONSCIOUSNESS_LABELS,
                help="Counts only if not explained by another cause such as sedating medication.",
                source=("lee2019astct",)),
@@ -734,7 +735,7 @@ def icans_grade(*, consciousness: str, seizure: str, motor_weakness: bool, cereb
     else:
         decided_by = tuple(name for name, g in zip(domains, by_domain) if g == grade)
         interpretation = f"ICANS grade {grade} (ASTCT), set by {' and '.join(decided_by)}."
-    citations = ("lee2019astct", "mdedge2018astct", "traube2014capd") if uses_capd else ("lee2019astct",)
+    citations = ("lee2019astct", "traube2014capd") if uses_capd else ("lee2019astct",)
     return make_result(
         "icans_grade", value=grade, category=ICANS_CATEGORIES[grade],
         interpretation=interpretation, warnings=warnings, citations=citations,
@@ -815,60 +816,64 @@ class NetCarTResearch:
 
 HAEMATOLOGICAL = "haematological"
 
-# Approval dates and targets checked against FDA pages or contemporaneous reports (see each
-# verification_note); "main indications" are a summary, not the full current labels.
+# Approval dates and targets checked against the FDA prescribing information and the marketing start date
+# in the FDA NDC Directory (see each verification_note; no approval letter was read); "main indications"
+# are a summary, not the full current labels.
 CAR_T_PRODUCTS: tuple[CarTProduct, ...] = (
-    # Verified: 30 Aug 2017 (ONS, Reuters quoting the FDA); CD19-directed.
+    # Verified: 30 Aug 2017 (NDC Directory marketing start); CD19-directed (label).
     CarTProduct(
         brand="Kymriah", generic_name="tisagenlecleucel", target_antigen="CD19",
         first_fda_approval=date(2017, 8, 30),
         indications=("B-cell precursor acute lymphoblastic leukaemia, patients up to 25 years",
                      "relapsed or refractory large B-cell lymphoma",
                      "relapsed or refractory follicular lymphoma"),
-        indication_type=HAEMATOLOGICAL, citations=("ons2017kymriah", "fda2024cgtproducts"),
+        indication_type=HAEMATOLOGICAL, citations=("fda_label_kymriah", "fda2024cgtproducts"),
         verified=True,
-        verification_note="date and CD19 target confirmed; later indications not individually checked"),
-    # Verified: 18 Oct 2017 (Reuters quoting the FDA; NDC marketing start 2017-10-18); anti-CD19.
+        verification_note="date (FDA NDC Directory) and CD19 target (label) confirmed; later indications not "
+                          "individually checked"),
+    # Verified: 18 Oct 2017 (label: initial U.S. approval October 2017; NDC marketing start 2017-10-18);
+    # anti-CD19.
     CarTProduct(
         brand="Yescarta", generic_name="axicabtagene ciloleucel", target_antigen="CD19",
         first_fda_approval=date(2017, 10, 18),
         indications=("relapsed or refractory large B-cell lymphoma (second line from 2022)",
                      "relapsed or refractory follicular lymphoma"),
-        indication_type=HAEMATOLOGICAL, citations=("reuters2017yescarta", "fda2024cgtproducts"),
+        indication_type=HAEMATOLOGICAL, citations=("fda_label_yescarta", "fda2024cgtproducts"),
         verified=True,
-        verification_note="date and CD19 target confirmed; second-line approval on 1 Apr 2022 confirmed"),
-    # Verified: 24 Jul 2020 (Lymphoma Research Foundation; FDA release quoted by Maestro); CD19.
+        verification_note="date and CD19 target confirmed; the date of the second-line approval (1 Apr "
+                          "2022) not verified against an FDA document"),
+    # Verified: 24 Jul 2020 (NDC Directory marketing start); CD19 (label).
     CarTProduct(
         brand="Tecartus", generic_name="brexucabtagene autoleucel", target_antigen="CD19",
         first_fda_approval=date(2020, 7, 24),
         indications=("relapsed or refractory mantle cell lymphoma",
                      "relapsed or refractory B-cell precursor acute lymphoblastic leukaemia in adults"),
-        indication_type=HAEMATOLOGICAL, citations=("lrf2020tecartus", "fda2024cgtproducts"),
+        indication_type=HAEMATOLOGICAL, citations=("fda_label_tecartus", "fda2024cgtproducts"),
         verified=True,
         verification_note="date and CD19 target confirmed; adult B-ALL indication not individually "
                           "checked"),
-    # Verified: 5 Feb 2021 (Reuters; FDA statement quoted by Vax Before Cancer); CD19-directed.
+    # Verified: 5 Feb 2021 (NDC Directory marketing start); CD19-directed (label).
     CarTProduct(
         brand="Breyanzi", generic_name="lisocabtagene maraleucel", target_antigen="CD19",
         first_fda_approval=date(2021, 2, 5),
         indications=("relapsed or refractory large B-cell lymphoma",
                      "chronic lymphocytic leukaemia or small lymphocytic lymphoma",
                      "follicular lymphoma", "mantle cell lymphoma", "marginal zone lymphoma"),
-        indication_type=HAEMATOLOGICAL, citations=("reuters2021breyanzi", "fda2024cgtproducts"),
+        indication_type=HAEMATOLOGICAL, citations=("fda_label_breyanzi", "fda2024cgtproducts"),
         verified=True,
-        verification_note="date and CD19 target confirmed; follicular lymphoma (15 May 2024) confirmed, "
-                          "other later indications not individually checked"),
-    # Verified: 26 Mar 2021 (Friday; Precision Oncology News, drugs.com).  ONS Voice writes 27 March;
-    # this book uses 26 March (clinical-facts section 12, item 13).  BCMA, not CD38 (a review
-    # table that gives CD38 is wrong).
+        verification_note="date and CD19 target confirmed; the dates of later indications (follicular "
+                          "lymphoma, 15 May 2024) not verified against an FDA document"),
+    # Verified: 26 Mar 2021 (NDC Directory marketing start).  BCMA,
+    # not CD38 (a review table that gives CD38 is wrong).
     CarTProduct(
         brand="Abecma", generic_name="idecabtagene vicleucel", target_antigen="BCMA",
         first_fda_approval=date(2021, 3, 26),
         indications=("relapsed or refractory multiple myeloma",),
         indication_type=HAEMATOLOGICAL,
-        citations=("precisiononcologynews2021abecma", "fda2024cgtproducts"),
+        citations=("fda_label_abecma", "fda2024cgtproducts"),
         verified=True,
-        verification_note="BCMA target confirmed; 26 March 2021 (one source says 27 March)"),
+        verification_note="BCMA target confirmed; 26 March 2021 from the FDA NDC Directory (the approval "
+                          "letter was not read)"),
     # Verified: 28 Feb 2022 (FDA D.I.S.C.O.); BCMA-directed.
     CarTProduct(
         brand="Carvykti", generic_name="ciltacabtagene autoleucel", target_antigen="BCMA",
@@ -876,12 +881,12 @@ CAR_T_PRODUCTS: tuple[CarTProduct, ...] = (
         indications=("relapsed or refractory multiple myeloma",),
         indication_type=HAEMATOLOGICAL, citations=("fda2022carvykti", "fda2024cgtproducts"),
         verified=True, verification_note="date and BCMA target confirmed on an FDA page"),
-    # Verified: 8 Nov 2024 (AABB, ASCO Post, company announcement); CD19-directed.
+    # Verified: 8 Nov 2024 (NDC Directory marketing start); CD19-directed (label).
     CarTProduct(
         brand="Aucatzyl", generic_name="obecabtagene autoleucel", target_antigen="CD19",
         first_fda_approval=date(2024, 11, 8),
         indications=("relapsed or refractory B-cell precursor acute lymphoblastic leukaemia in adults",),
-        indication_type=HAEMATOLOGICAL, citations=("aabb2024aucatzyl", "fda2024cgtproducts"),
+        indication_type=HAEMATOLOGICAL, citations=("fda_label_aucatzyl", "fda2024cgtproducts"),
         verified=True, verification_note="date and CD19 target confirmed"),
 )
 
@@ -895,7 +900,7 @@ NOT_CAR_T_ENGINEERED_CELL_THERAPIES: tuple[EngineeredCellTherapy, ...] = (
         indication="unresectable or metastatic synovial sarcoma after chemotherapy",
         citations=("fda2024tecelra",), verified=True,
         verification_note="date, target and indication confirmed on an FDA page"),
-    # Verified: accelerated approval 16 Feb 2024 (Cancer Health quoting the FDA); tumour-infiltrating
+    # Verified: accelerated approval 16 Feb 2024 (NDC Directory marketing start; label); tumour-infiltrating
     # lymphocytes, not genetically engineered and not a CAR-T.
     EngineeredCellTherapy(
         brand="Amtagvi", generic_name="lifileucel", modality="tumour-infiltrating lymphocytes (TIL)",
@@ -903,20 +908,24 @@ NOT_CAR_T_ENGINEERED_CELL_THERAPIES: tuple[EngineeredCellTherapy, ...] = (
         regulator="FDA (accelerated approval)", first_approval=date(2024, 2, 16),
         indication="unresectable or metastatic melanoma after PD-1 blockade (and BRAF/MEK inhibition if "
                    "BRAF V600 mutant)",
-        citations=("cancerhealth2024amtagvi",), verified=True,
-        verification_note="date and indication confirmed in a report quoting the FDA"),
+        citations=("fda_label_amtagvi",), verified=True,
+        verification_note="date confirmed in the FDA NDC Directory and modality in the label; indication "
+                          "wording not re-read in the label"),
 )
 
 NON_FDA_SOLID_TUMOUR_APPROVALS: tuple[NonFdaApproval, ...] = (
-    # Verified: OncLive and others, NMPA approval on 22 June 2026, the first CAR-T approved anywhere
-    # for a solid tumour.  Not FDA-approved; not a NET indication.
+    # Not verified: the NMPA approval (reported for 22 June 2026, the first CAR-T approved anywhere for a
+    # solid tumour) could not be checked against an NMPA document; only news reports give it.  Target and
+    # trial population from the pivotal trial (CT041-ST-01).  Not FDA-approved; not a NET indication.
     NonFdaApproval(
         brand_or_code="satri-cel (CT041)", generic_name="satricabtagene autoleucel",
         target_antigen="Claudin 18.2 (CLDN18.2)", regulator="NMPA (China)", approval=date(2026, 6, 22),
-        indication="CLDN18.2-positive, HER2-negative advanced gastric or gastro-oesophageal junction "
-                   "adenocarcinoma after at least two prior lines",
-        net_indication=False, fda_approved=False, citations=("onclive2026satricel",), verified=True,
-        verification_note="date, target and indication confirmed in several reports"),
+        indication="CLDN18.2-positive advanced gastric or gastro-oesophageal junction cancer refractory to "
+                   "at least two prior lines (the pivotal trial population; the approved wording, including "
+                   "HER2 status, not verified)",
+        net_indication=False, fda_approved=False, citations=("qi2025satricel",), verified=False,
+        verification_note="target and trial population confirmed in the pivotal trial; NMPA approval date "
+                          "not verified against an NMPA document"),
 )
 
 NET_CAR_T_RESEARCH: tuple[NetCarTResearch, ...] = (
@@ -933,9 +942,10 @@ NET_CAR_T_RESEARCH: tuple[NetCarTResearch, ...] = (
         construct="third-generation CDH17 CAR T cells (from the Penn VHH1 work)",
         stage="phase 1/2", trial_ids=("NCT06055439",),
         finding="First-in-human two-stage trial in advanced colorectal and gastric cancer and intestinal "
-                "(midgut/hindgut) G1/G2 or well-differentiated G3 NETs; FDA fast track for GEP-NETs "
-                "after at least one prior line. No efficacy data published in the sources consulted.",
-        citations=("feng2022cdh17", "onclive2023chm2101", "onclive2025chm2101fasttrack"), verified=True),
+                "(midgut/hindgut) G1/G2 or well-differentiated G3 NETs (design not verified against the "
+                "registry record); an FDA fast track designation for GEP-NETs is reported but not verified "
+                "against an FDA document. No efficacy data published in the sources consulted.",
+        citations=("feng2022cdh17", "nct06055439"), verified=False),
     NetCarTResearch(
         name="Anti-SSTR CAR-T (octreotide-based)", target="somatostatin receptors 2 and 5 (SSTR2/5)",
         construct="second-generation ligand-based CAR with octreotide in the extracellular domain and "
@@ -978,18 +988,19 @@ CAR_T_TOXICITY_REASONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 CAR_T_POSITION = (
     "No CAR-T product is FDA-approved for any solid tumour, and none is approved anywhere for any "
     "neuroendocrine tumour; CAR-T therapy for NETs belongs only in clinical trials.")
-CAR_T_POSITION_CITATIONS = ("fda2024cgtproducts", "onclive2026satricel")
+CAR_T_POSITION_CITATIONS = ("fda2024cgtproducts", "qi2025satricel")
 
 # Why CAR-T is not a treatment option for NETs outside a trial: the approval status first, then the
 # barriers, the tumour biology and the toxicity.
 CAR_T_APPROVAL_STATUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Every FDA-approved CAR-T product targets CD19 or BCMA and is approved only for blood cancers.",
      ("fda2024cgtproducts",)),
-    ("The only CAR-T approved for a solid tumour, satri-cel (NMPA, China, 2026), treats Claudin 18.2-"
-     "positive gastric cancer, not a NET, and is not FDA-approved.", ("onclive2026satricel",)),
+    ("The only CAR-T reported as approved for a solid tumour, satri-cel (NMPA, China, 2026; the approval is "
+     "not verified against an NMPA document), treats Claudin 18.2-positive gastric cancer, not a NET, and "
+     "is not FDA-approved.", ("qi2025satricel",)),
     ("CAR-T for NETs is preclinical (CDH17, SSTR2/5) or in a phase 1/2 trial (CHM-2101, NCT06055439), "
      "with no efficacy data in patients yet.",
-     ("feng2022cdh17", "mandriani2022sstr", "onclive2023chm2101")),
+     ("feng2022cdh17", "mandriani2022sstr", "nct06055439")),
 )
 
 
