@@ -551,6 +551,12 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["extent_group"] = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}.get(
         extent or "", UNKNOWN)
     facts["resectable"] = _yes_no(resectable)
+    # Local disease: is surgery feasible?  Stated by the surgeon, or, once the primary has been removed (an
+    # appendectomy, a polypectomy), the question is completion surgery, which is judged feasible unless the
+    # record says the disease is not resectable.  Never assumed before any resection.
+    facts["surgery_feasible"] = "yes" if resectable is True or (
+        resectable is None and patient["primary_resected"] is True) else _yes_no(resectable)
+    facts["morphology"] = patient["lung_morphology"] or UNKNOWN
     facts["advanced"] = "yes" if (extent == "metastatic" or (facts["extent_group"] == "local"
                                                              and resectable is False)) else (
         UNKNOWN if extent is None else "no")
@@ -679,6 +685,8 @@ FACT_VALUES: Mapping[str, tuple] = {
     "size_band": ("under_1cm", "1_to_2cm", "over_2cm", UNKNOWN),
     "extent_group": ("local", "metastatic", UNKNOWN),
     "resectable": _YES_NO,
+    "surgery_feasible": _YES_NO,
+    "morphology": ("carcinoid", "large_cell_nec", "small_cell_carcinoma", UNKNOWN),
     "advanced": _YES_NO,
     "sstr_expression": ("positive", "negative", UNKNOWN),
     "prrt_uptake": ("sufficient", "insufficient", UNKNOWN),

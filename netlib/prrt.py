@@ -565,8 +565,14 @@ def prrt_eligibility(*, criteria_set: str | None = None, differentiation: str | 
             fail("creatinine")
             explain(f"Serum creatinine {creatinine_umol_l:g} µmol/L is above the {name} maximum of "
                     f"{rules.creatinine_maximum_umol_l:g} µmol/L.")
-    else:
+    elif creatinine_clearance_ml_min is None:
         lack("creatinine")
+    else:
+        # Convention of this book: with a creatinine clearance given (measured or calculated), a missing
+        # serum creatinine does not leave the check incomplete; the clearance is the renal criterion that
+        # matters for 177Lu, and the serum ceiling is then not assessed (said in a warning).
+        warnings.append(f"Serum creatinine was not given: its {name} ceiling was not checked; the creatinine "
+                        "clearance was used for renal function.")
 
     haemoglobin = grams_per_decilitre(haemoglobin_g_dl, haemoglobin_g_l)
     if haemoglobin is None:

@@ -29,7 +29,7 @@ from netlib.synthetic import TYPICAL_RANGES, random_value, respect_rules
 BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
 BIB_KEYS = frozenset(re.findall(r"^@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8"), re.M))
 PRRT = "prrt_lu177_dotatate"
-SURGERY = ("surgical_resection", "enucleation", "endoscopic_resection", "appendectomy", "right_hemicolectomy")
+SURGERY = ("surgical_resection", "enucleation", "right_hemicolectomy", "gastrinoma_resection")
 
 
 def variant(base: dict, **changes) -> dict:
@@ -271,11 +271,22 @@ def test_type_3_gastric_net_gets_gastrectomy():
                    "surgical_resection") == PREFERRED
 
 
-@pytest.mark.parametrize("base", [SMALL_PNET, SMALL_RECTAL, GASTRIC_TYPE_1])
+@pytest.mark.parametrize("base", [variant(SMALL_PNET, tumour_size_cm=2.5), variant(SMALL_RECTAL, tumour_size_cm=2.5),
+                                  variant(GASTRIC_TYPE_1, gastric_type="type_3", tumour_size_cm=1.5)])
 def test_unknown_resectability_is_asked_for_and_never_assumed(base):
     result = recommend(variant(base, resectable=None))
     assert "resectability" in missing_items(result)
     assert not set(SURGERY) & set(result.options)
+
+
+def test_endoscopic_resection_needs_no_surgeons_verdict():
+    assert "endoscopic_resection" in recommend(variant(SMALL_RECTAL, resectable=None)).options
+
+
+def test_completion_surgery_after_appendectomy_needs_no_separate_resectability():
+    after = variant(APPENDIX, resectable=None, primary_resected=True, tumour_size_cm=2.5)
+    assert tier_of(recommend(after), "right_hemicolectomy") == PREFERRED
+    assert "right_hemicolectomy" not in recommend(variant(after, resectable=False)).options
 
 
 def test_prrt_is_not_offered_again_after_a_course():
@@ -543,7 +554,7 @@ def check_invariants(patient: dict):
     if facts["site"] == "small_intestine" and facts["grade"] in ("G1", "G2"):
         assert not {"capecitabine_temozolomide", "streptozocin_5fu"} & set(options)
     # No resection while resectability is unknown.
-    if facts["resectable"] == "unknown" and facts["extent_group"] == "local":
+    if facts["surgery_feasible"] in ("unknown", "no") and facts["extent_group"] == "local":
         assert not set(SURGERY) & set(options)
     # No dead end: an advanced patient gets an active option or a named missing item (or, once the
     # disease has progressed on earlier lines and none is left, a referral to a trial).

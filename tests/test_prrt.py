@@ -500,8 +500,9 @@ def expected_failed_and_missing(v):
     judge("bilirubin", v["bilirubin_x_uln"], lambda b: b > 3)
     if v.get("creatinine_mg_dl") is not None:
         judge("creatinine", v["creatinine_mg_dl"], lambda c: c > 1.7)
-    else:
+    elif v.get("creatinine_umol_l") is not None or v["creatinine_clearance_ml_min"] is None:
         judge("creatinine", v.get("creatinine_umol_l"), lambda c: c > 150)
+    # Book convention: with a clearance given, a missing serum creatinine is not a missing criterion.
     score, modality = v["krenning_score"], v["sstr_modality"]
     if score is None:
         missing.add("sstr_uptake")
@@ -520,6 +521,19 @@ def expected_failed_and_missing(v):
     elif albumin_low is None and pt_abnormal is not False or albumin_low is True and pt_abnormal is None:
         missing.add("albumin")
     return failed, missing
+
+
+
+
+def test_a_given_clearance_replaces_a_missing_serum_creatinine():
+    from netlib.prrt import prrt_eligibility
+    base = dict(differentiation="well", ki67_percent=5, krenning_score=4, sstr_modality="sstr_pet",
+                karnofsky_percent=90, haemoglobin_g_dl=12, wbc_10e9_l=5, platelets_10e9_l=200, bilirubin_x_uln=1,
+                albumin_g_dl=4)
+    assert prrt_eligibility(**base).category == INCOMPLETE  # no renal value at all
+    with_clearance = prrt_eligibility(**base, creatinine_clearance_ml_min=85)
+    assert with_clearance.category == ELIGIBLE
+    assert any("Serum creatinine was not given" in w for w in with_clearance.warnings)
 
 
 @given(values=netter1_inputs())
