@@ -16,6 +16,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
 
 # netlib's modules by the clinical question their calculators answer, in the order of the book.
 QUESTIONS = (
@@ -75,11 +76,16 @@ class CalculatorHub(SphinxDirective):
                 if calculator.when_to_use:
                     lines += ["", f"*When to use:* {_one_line(calculator.when_to_use)}"]
                 lines.append("")
-                if label in labels:
-                    lines.append(f"{{ref}}`Open the calculator <{label}>` · in {{doc}}`/{pages.get(calculator.id, '')}`"
-                                 if calculator.id in pages else f"{{ref}}`Open the calculator <{label}>`")
-                elif calculator.id in pages:
-                    lines.append(f"Open the calculator in {{doc}}`/{pages[calculator.id]}`")
+                if calculator.id in pages:
+                    # Straight to the live form (its #live-<id> anchor, _ext/live_forms.py); the section
+                    # around it explains when to use it and its evidence.
+                    target = relative_uri(self.env.app.builder.get_target_uri(self.env.docname),
+                                          self.env.app.builder.get_target_uri(pages[calculator.id]))
+                    anchor = "live-" + calculator.id.replace("_", "-")
+                    about = f"{{ref}}`about this calculator <{label}>`" if label in labels else \
+                        f"{{doc}}`its chapter </{pages[calculator.id]}>`"
+                    lines.append(f'<a class="netlib-hub-open" href="{target}#{anchor}">Open the calculator</a> · '
+                                 f"{about}")
                 else:
                     lines.append("No chapter shows this calculator yet.")
                 lines.append("")

@@ -157,8 +157,14 @@ def _summary(rule_ids: list[str] | None = None, tables: list[str] | None = None)
 
 def _inline_svgs(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body") or ""
-    if ".svg" not in body or doctree is None:
-        return
+    if ".svg" in body and doctree is not None:
+        _replace_images(app, pagename, context, body)
+    if "netlib-chart" in (context.get("body") or ""):
+        app.add_js_file("live/netlib-chart.js", loading_method="defer")
+        app.add_css_file("live/netlib-chart.css")
+
+
+def _replace_images(app, pagename, context, body) -> None:
     # By now Sphinx has pointed the image nodes at _images/; the environment knows their sources.
     sources = {}
     for source, (_, unique) in getattr(app.env, "images", {}).items():
@@ -178,9 +184,6 @@ def _inline_svgs(app, pagename, templatename, context, doctree) -> None:
     new = IMG_SVG.sub(replace, body)
     if new != body:
         context["body"] = new
-    if "netlib-chart" in context["body"]:
-        app.add_js_file("live/netlib-chart.js", loading_method="defer")
-        app.add_css_file("live/netlib-chart.css")
 
 
 class Flowcharts(SphinxDirective):

@@ -8,7 +8,7 @@
   (``fontawesome.js``, 1.5 MB: the theme's style sheet already draws the same icons from its web
   font), TrueType copies of web fonts that are also shipped as WOFF2, and the theme's translation
   catalogues (used at build time only).  Every page loses its ``<script>`` tag for the icon script
-  and its ``sourceMappingURL`` comments.
+  and, unless the theme's search-as-you-type is on, the search index (the search page keeps it).
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ logger = logging.getLogger(__name__)
 
 ICON_SCRIPT = re.compile(r'<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>\s*</script>\s*')
 SOURCE_MAP_COMMENT = re.compile(r"\n?/[/*][#@] sourceMappingURL=[^\n*]*(?:\*/)?")
+# The theme loads the search index on every page for its search-as-you-type box, which this book does not
+# turn on (``search_as_you_type``); the search page loads them itself.
+SEARCH_SCRIPTS = re.compile(r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"'
+                            r"\s*>\s*</script>\s*")
+SPHINX_DESIGN = re.compile(r'<link [^>]*href="[^"]*_static/sphinx-design\.min\.css[^"]*"[^>]*>\s*'
+                           r'|<script [^>]*src="[^"]*_static/design-tabs\.js[^"]*"[^>]*>\s*</script>\s*')
+MATHJAX = re.compile(r'<script>window\.MathJax = [^<]*</script>\s*'
+                     r'|<script [^>]*src="[^"]*mathjax/[^"]*"[^>]*>\s*</script>\s*')
+FA_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"[^"]*"\}')
 WIDGET_RENDERER = re.compile(r"offline/widgets/embed-amd\.js|offline/require\.js")
 
 
@@ -46,7 +55,7 @@ def _hide_code(app, doctree) -> None:
             node["hide_mode"] = "output"
 
 
-def prune(outdir: Path) -> dict[str, int]:
+def prune(outdir: Path, search_as_you_type: bool = False) -> dict[str, int]:
     """Remove files no page loads; return bytes removed per kind."""
     removed: dict[str, int] = {}
 
@@ -62,10 +71,18 @@ def prune(outdir: Path) -> dict[str, int]:
         removed[kind] = removed.get(kind, 0) + size
 
     pages = list(outdir.rglob("*.html"))
-    uses_widgets = False
+    uses_widgets = uses_design = False
     for page in pages:
         text = page.read_text(encoding="utf-8")
         new = ICON_SCRIPT.sub("", text)
+        if 'class="sd-' not in new:
+            new = SPHINX_DESIGN.sub("", new)
+        uses_design = uses_design or "sphinx-design.min.css" in new
+        # Sphinx gives the root page MathJax whenever any page has math; only pages with math need it.
+        if 'class="math' not in new:
+            new = MATHJAX.sub("", new)
+        if not search_as_you_type and page.name != "search.html":
+            new = SEARCH_SCRIPTS.sub("", new)
         uses_widgets = uses_widgets or bool(WIDGET_RENDERER.search(new))
         if new != text:
             page.write_text(new, encoding="utf-8")
@@ -81,6 +98,10 @@ def prune(outdir: Path) -> dict[str, int]:
         drop(static / "offline" / "widgets", "ipywidgets renderer")
         drop(static / "offline" / "require.js", "ipywidgets renderer")
     drop(static / "scripts" / "fontawesome.js", "icon script")
+    if not uses_design:
+        drop(static / "sphinx-design.min.css", "unused style sheets")
+        drop(static / "design-tabs.js", "unused style sheets")
+    _prune_icon_rules(outdir, pages, removed)
     for ttf in list(static.rglob("*.ttf")):
         if ttf.with_suffix(".woff2").exists():
             drop(ttf, "TrueType fonts")
@@ -88,10 +109,31 @@ def prune(outdir: Path) -> dict[str, int]:
     return removed
 
 
+def _prune_icon_rules(outdir: Path, pages: list[Path], removed: dict[str, int]) -> None:
+    """Keep only the icon classes some page or script uses in the theme's style sheet (1,900 → a few)."""
+    sheet = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if not sheet.exists():
+        return
+    used: set[str] = set()
+    for path in pages + list((outdir / "_static").rglob("*.js")):
+        used |= set(re.findall(r"fa-[a-z0-9-]+", path.read_text(encoding="utf-8", errors="ignore")))
+    text = sheet.read_text(encoding="utf-8")
+
+    def keep(match):
+        names = re.findall(r"\.(fa-[a-z0-9-]+):", match.group(1))
+        return match.group(0) if used.intersection(names) else ""
+
+    new = FA_RULE.sub(keep, text)
+    if new != text:
+        removed["unused icon rules"] = removed.get("unused icon rules", 0) + len(text) - len(new)
+        sheet.write_text(new, encoding="utf-8")
+
+
 def _prune(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    removed = prune(Path(app.outdir))
+    options = getattr(app.config, "html_theme_options", None) or {}
+    removed = prune(Path(app.outdir), bool(options.get("search_as_you_type")))
     if removed:
         summary = ", ".join(f"{kind} {size / 1e6:.1f} MB" for kind, size in sorted(removed.items()))
         logger.info(f"reader_site: removed files no page loads ({summary})")

@@ -64,14 +64,13 @@
   // The bibliography anchors are `#cite-<key>` (bibtex_cite_id in _config.yml).  Any citation
   // link on the page tells where the bibliography page is.
   var bibliography = (function () {
-    var link = document.querySelector('a[href*="#cite-"]');
-    if (link) {
-      return link.getAttribute("href").split("#")[0];
+    // The book's bibliography page lists every work (book/references.html beside the root).
+    var root = document.documentElement.dataset.content_root;
+    if (root !== undefined) {
+      return root + "book/references.html";
     }
-    // A page that cites nothing itself: the bibliography is book/references.html beside the root.
-    var root = document.documentElement.dataset.content_root || (document.querySelector("[data-content_root]") || {
-      dataset: {} }).dataset.content_root;
-    return root !== undefined ? root + "book/references.html" : null;
+    var link = document.querySelector('a[href*="references.html#cite-"]');
+    return link ? link.getAttribute("href").split("#")[0] : null;
   })();
 
   // A key such as "nagtegaal2020who" is shown as "Nagtegaal 2020"; where the page itself cites the
