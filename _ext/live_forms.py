@@ -15,14 +15,33 @@ Runs after myst-nb's own ``html-page-context`` handler (which adds the widget sc
 
 from __future__ import annotations
 
+import re
+
 LIVE_PLACEHOLDER = 'class="netlib-live"'
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+PLACEHOLDER = re.compile(r'<div class="netlib-live"(?=\s+data-(?:calculator="(?P<calculator>\w+)"|(?P<pathway>pathway)=))')
+
+
+def _anchor_forms(body: str) -> str:
+    """Give each calculator's first live form an anchor, ``#live-<id>`` (``#live-patient`` for the
+    decision algorithm): the calculators hub links straight to the form."""
+    seen: set[str] = set()
+
+    def anchor(match):
+        key = "patient" if match.group("pathway") else match.group("calculator").replace("_", "-")
+        if key in seen:
+            return match.group(0)
+        seen.add(key)
+        return f'<div id="live-{key}" class="netlib-live"'
+
+    return PLACEHOLDER.sub(anchor, body)
 
 
 def _page_assets(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body") or ""
     if LIVE_PLACEHOLDER in body:
+        body = context["body"] = _anchor_forms(body)
         app.add_js_file("live/netlib-live.js", loading_method="defer")
         app.add_css_file("live/netlib-live.css")
     scripts = context.get("script_files")

@@ -14,7 +14,11 @@ port on 127.0.0.1) and drives Debian Chromium through Playwright:
   scrolling, a fresh context), and how many of them the live forms add (their script, style sheet
   and placeholders); then what Pyodide and the wheel cost once requested.
 
-Targets: first result < 5 s, recomputation < 100 ms, <= 100 KB added to a page's initial load.
+* site weight: the built site on disk, in total and by its largest parts; the hub's and each chapter's
+  initial transfer before Pyodide.
+
+Targets: first result < 5 s, recomputation < 100 ms, <= 100 KB added to a page's initial load, a chapter or
+the hub under 1000 KB before Pyodide, the site under 22 MB.
 Build the site first (``python scripts/build_book.py``).  Exit status 1 if a target is missed.
 
     .venv/bin/python benchmarks/live.py            # 5 cold runs, 3 warm runs
@@ -44,7 +48,9 @@ FIRST_RESULT_PAGE = "notebooks/01-diagnosis-and-grading.html#calc-who-gep-grade"
 TARGET_FIRST_RESULT_S = 5.0
 TARGET_RECOMPUTE_MS = 100.0
 TARGET_ADDED_KB = 100.0
-PLACEHOLDER = re.compile(r'<div class="netlib-live"[^>]*>.*?</p></div>', re.DOTALL)
+TARGET_FIRST_LOAD_KB = 1000.0   # issue 12: a chapter or the hub, before Pyodide
+TARGET_SITE_MB = 22.0           # issue 12: the whole site
+PLACEHOLDER = re.compile(r'<div (?:id="[\w-]+" )?class="netlib-live"[^>]*>.*?</p></div>', re.DOTALL)
 
 # Change one field many times and time each answer, inside the page (no driver round trips).
 RECOMPUTE_JS = """
@@ -165,6 +171,15 @@ def initial_load(browser, origin: str, path: str) -> dict:
             "requests": len(before), "pyodide_requested": pyodide_requested}
 
 
+def site_weight() -> dict:
+    """What _build/html weighs on disk, in total and by its largest parts."""
+    files = [p for p in HTML.rglob("*") if p.is_file()]
+    part = lambda test: sum(p.stat().st_size for p in files if test(p.relative_to(HTML).as_posix()))  # noqa: E731
+    return {"files": len(files), "total": part(lambda p: True), "pyodide": part(lambda p: "live/pyodide/" in p),
+            "mathjax": part(lambda p: "mathjax/" in p), "html": part(lambda p: p.endswith(".html")),
+            "theme": part(lambda p: p.startswith(("_static/styles/", "_static/scripts/", "_static/vendor/")))}
+
+
 def pyodide_download(browser, origin: str) -> int:
     context = browser.new_context()
     requests = []
@@ -258,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
                     missed.append(f"initial load ({path})")
             print(f"  (added = netlib-live.js + netlib-live.css + the placeholders in the HTML; target <= "
                   f"{TARGET_ADDED_KB:g} KB)")
+            print("\ninitial transfer of the calculators hub and of the chapters, before Pyodide (target < "
+                  f"{TARGET_FIRST_LOAD_KB:g} KB)")
+            for path in ["book/calculators.html"] + [f"notebooks/{p.name}" for p in sorted((HTML / "notebooks").glob("*.html"))]:
+                load = initial_load(browser, origin, path)
+                print(f"  {path:44s} {load['total'] / 1024:7.1f} KB")
+                if load["total"] / 1024 >= TARGET_FIRST_LOAD_KB:
+                    missed.append(f"first load ({path})")
             download = pyodide_download(browser, origin)
             print(f"\nonce requested: Pyodide core, netlib wheel, worker and manifest: {download / 1e6:.1f} MB "
                   "(fetched once per browser cache)")
@@ -266,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=10)
 
+    weight = site_weight()
+    print(f"\nsite weight: {weight['total'] / 1e6:.1f} MB in {weight['files']} files (Pyodide {weight['pyodide'] / 1e6:.1f} MB, "
+          f"MathJax {weight['mathjax'] / 1e6:.1f} MB, theme {weight['theme'] / 1e6:.1f} MB, pages {weight['html'] / 1e6:.1f} MB); "
+          f"target < {TARGET_SITE_MB:g} MB")
+    if weight["total"] / 1e6 >= TARGET_SITE_MB:
+        missed.append("site weight")
     print("\nall targets met" if not missed else "\nMISSED: " + ", ".join(missed))
     return 1 if missed else 0
 

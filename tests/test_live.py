@@ -40,7 +40,7 @@ def _live_pages() -> dict[str, list[str]]:
     """Built page -> its live forms in order (calculator ids, "patient" for the patient form)."""
     pages = {}
     for page in sorted((HTML / "notebooks").glob("*.html")):
-        forms = re.findall(r'<div class="netlib-live" data-(?:calculator="(\w+)"|(pathway)=)',
+        forms = re.findall(r'<div (?:id="[\w-]+" )?class="netlib-live" data-(?:calculator="(\w+)"|(pathway)=)',
                            page.read_text(encoding="utf-8"))
         if forms:
             pages[f"notebooks/{page.name}"] = [calculator or "patient" for calculator, _ in forms]
@@ -240,9 +240,16 @@ class LivePage:
         """Type every field of the form (fields not in ``values`` are emptied), then wait for the answer."""
         holder = self.holder(form)
         schema = _schema(form)
+        holder.evaluate("h => h.querySelectorAll('details.netlib-live-group').forEach(d => { d.open = true; })")
         for name in schema["x-order"]:
             control = holder.locator(f'[name="{name}"]')
             text = values.get(name, "")
+            if control.count() == 0:
+                # One box for two units of one quantity: choose this field's unit, then type.
+                if not text:
+                    continue
+                holder.locator(f'select.netlib-live-unit-choice:has(option[value="{name}"])').select_option(value=name)
+                control = holder.locator(f'[name="{name}"]')
             if "enum" in schema["properties"][name] or schema["properties"][name]["type"] == "boolean":
                 control.select_option(value=text)
             else:
@@ -343,7 +350,12 @@ def test_bad_input_is_shown_next_to_its_field(form, typed, field, why, live):
     assert message == "\u26a0 " + " ".join(answer["error"]["message"].split())
     assert invalid.locator(f'[name="{field}"]').get_attribute("aria-invalid") == "true"
     assert "Check the highlighted field" in _text(holder.locator(".netlib-live-result"))
-    assert holder.locator(".netlib-live-result .netlib-headline").count() == 0
+    assert answer["error"]["label"] in _text(holder.locator(".netlib-live-errors")), "the result names the field"
+    if form == "patient":
+        # The field is set aside and the rest of the recommendation stays.
+        assert holder.locator(".netlib-live-result .netlib-headline").count() == 1
+    else:
+        assert holder.locator(".netlib-live-result .netlib-headline").count() == 0
 
 
 def test_correcting_the_input_clears_the_error(live):
@@ -412,3 +424,289 @@ def test_a_page_opened_from_a_file_says_how_to_serve_the_site(browser):
         assert not [url for url in requests if "pyodide" in url or "netlib-worker" in url]
     finally:
         context.close()
+
+
+# --- As clinicians use it: plain words, units, tones, copying, phones, keyboard ---------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _field_ids(form: str) -> list[str]:
+    """Field ids a reader must never see: the ones that are not plain words."""
+    return [name for name in _schema(form)["properties"] if "_" in name]
+
+
+def _assert_no_field_ids(holder, form: str) -> None:
+    shown = holder.locator(".netlib-live-result").inner_text() + " " + " ".join(
+        holder.locator(".netlib-live-error").all_inner_texts())
+    leaked = [name for name in _field_ids(form) if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", shown)]
+    assert not leaked, f"{form}: field ids on the page: {leaked}"
+
+
+# (form, values as typed, field, words the message must contain)
+PLAIN_MESSAGES = [
+    ("who_gep_grade", {"differentiation": "well", "ki67_percent": "120"}, "ki67_percent", ["Ki-67", "120"]),
+    ("who_gep_grade", {"differentiation": "well", "ki67_percent": "3,5"}, "ki67_percent", ["use a point", "3.5"]),
+    ("who_gep_grade", {"differentiation": "", "ki67_percent": "5"}, "differentiation", ["is required"]),
+    ("ki67_index", {"positive_cells": "1,000", "total_cells": "2000"}, "positive_cells", ["without separators"]),
+    ("cockcroft_gault", {"age_years": "60", "weight_kg": "70", "sex": "male", "creatinine_mg_dl": "88"},
+     "creatinine_mg_dl", ["µmol/L", "mg/dL"]),
+]
+
+
+@pytest.mark.parametrize("form, typed, field, words", PLAIN_MESSAGES, ids=[f"{m[0]}-{m[2]}" for m in PLAIN_MESSAGES])
+def test_messages_speak_the_label_and_unit_not_the_id(form, typed, field, words, live):
+    page = live(_page_of(form))
+    holder = page.fill(form, typed)
+    label = _schema(form)["properties"][field]["title"]
+    message = _text(holder.locator(f'.netlib-live-invalid[data-field="{field}"] .netlib-live-error'))
+    assert label in message, message
+    for word in words:
+        assert word in message, (word, message)
+    _assert_no_field_ids(holder, form)
+
+
+@pytest.mark.parametrize("form", sorted({form for forms in LIVE_PAGES.values() for form in forms}))
+def test_results_never_show_a_field_id(form, live):
+    """The starting result of every form, and its sentences, in the reader's words."""
+    page = live(_page_of(form))
+    _assert_no_field_ids(page.holder(form), form)
+
+
+def test_a_quantity_in_two_units_is_one_box_with_a_unit_choice(live):
+    page = live(_page_of("cockcroft_gault"))
+    holder = page.holder("cockcroft_gault")
+    units = holder.locator("select.netlib-live-unit-choice")
+    assert units.count() == 1 and units.locator("option").count() == 2
+    case = {"age_years": 60, "weight_kg": 70.0, "sex": "male", "creatinine_umol_l": 88.4}
+    holder = page.fill("cockcroft_gault", {k: _as_typed(v) for k, v in case.items()})
+    expected = netlib.calculators.get("cockcroft_gault").evaluate(case).headline()
+    assert _text(holder.locator(".netlib-headline")) == expected
+
+
+@pytest.mark.parametrize("calculator_id, case, tone", [
+    ("crs_grade", {**_NO_CRS, "temperature_c": 39.0, "hypotension": True,
+                   "vasopressors_excluding_vasopressin": cart.MULTIPLE_VASOPRESSORS,
+                   "oxygen_support": "low_flow_nasal_cannula", "oxygen_flow_l_min": cart.LOW_FLOW_MAXIMUM_L_MIN}, "bad"),
+    ("crs_grade", _NO_CRS, "good"),
+    ("prrt_eligibility", _ON_SSA, None),
+    ("prrt_eligibility", {**_ON_SSA, "ki67_percent": 20.1}, None),
+])
+def test_results_carry_their_severity_in_colour_and_words(calculator_id, case, tone, live):
+    expected = json.loads(bridge.calculate(calculator_id, json.dumps(case)))
+    severity = expected["severity"]
+    if tone is not None:
+        assert severity["tone"] == tone
+    page = live(_page_of(calculator_id))
+    holder = page.fill(calculator_id, {k: _as_typed(v) for k, v in case.items()})
+    result = holder.locator(".netlib-live-result")
+    assert result.get_attribute("data-tone") == severity["tone"]
+    words = _text(holder.locator(".netlib-live-tone-text"))
+    assert {"good": "favourable", "bad": "unfavourable", "caution": "caution", "neutral": "no grade"}[
+        severity["tone"]] in words
+    if severity["rank"]:
+        assert f"step {severity['rank']} of {severity['of']}" in words
+        assert _text(holder.locator(".netlib-live-step-current")) == expected["result"]["category"]
+    colour = result.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert colour != "rgb(31, 95, 139)" or severity["tone"] == "neutral", "the tone has no colour of its own"
+
+
+def test_eligible_and_not_eligible_look_different(live):
+    page = live(_page_of("prrt_eligibility"))
+    tones = []
+    for case in (_ON_SSA, {**_ON_SSA, "ki67_percent": 20.1}):
+        holder = page.fill("prrt_eligibility", {k: _as_typed(v) for k, v in case.items()})
+        result = holder.locator(".netlib-live-result")
+        tones.append((result.get_attribute("data-tone"), result.evaluate("e => getComputedStyle(e).backgroundColor"),
+                      _text(holder.locator(".netlib-live-tone-text"))))
+    assert len(set(tones)) == 2 and tones[0][1] != tones[1][1] and tones[0][2] != tones[1][2], tones
+
+
+def test_sources_are_named_like_a_reference_and_link_to_the_bibliography(live):
+    page = live(_page_of("who_gep_grade"))
+    links = page.holder("who_gep_grade").locator(".netlib-live-sources a")
+    assert links.count() >= 1
+    for i in range(links.count()):
+        key = links.nth(i).get_attribute("data-key")
+        text = _text(links.nth(i))
+        assert text != key and re.search(r"[A-Z][a-z]+.*\d{4}", text), (key, text)
+        assert links.nth(i).get_attribute("href").endswith("#cite-" + re.sub(r"[^a-z0-9]+", "-", key.lower()))
+
+
+def test_copy_result_puts_a_plain_summary_on_the_clipboard(browser, origin):
+    from netlib import __version__
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    try:
+        page = context.new_page()
+        path = _page_of("who_gep_grade")
+        page.goto(f"{origin}/{path}#live-who-gep-grade", wait_until="load")
+        holder = page.locator('.netlib-live[data-calculator="who_gep_grade"]').first
+        page.wait_for_function("h => h.dataset.state === 'ready' && h.dataset.busy === 'false'",
+                               arg=holder.element_handle(), timeout=READY_TIMEOUT_MS)
+        holder.get_by_role("button", name="Copy result").click()
+        page.wait_for_function("h => h.querySelector('.netlib-live-copy-status').textContent === 'Copied.'",
+                               arg=holder.element_handle())
+        text = page.evaluate("navigator.clipboard.readText()")
+        initial = json.loads(holder.get_attribute("data-initial"))
+        headline = netlib.calculators.get("who_gep_grade").evaluate(initial).headline()
+        assert headline in text and "Ki-67" in text and f"netlib {__version__}" in text
+        assert re.search(r"\d{4}-\d{2}-\d{2}", text)
+        assert "ki67_percent" not in text
+    finally:
+        context.close()
+
+
+def _edit_and_check_result_in_view(page, holder, field: str, value: str):
+    control = holder.locator(f'[name="{field}"]')
+    control.scroll_into_view_if_needed()
+    control.fill(value)
+    page.wait_for_function("h => h.dataset.busy === 'false'", arg=holder.element_handle(), timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_timeout(300)  # the result bar follows the scroll position
+    in_view = holder.evaluate("""h => {
+        const v = window.innerHeight, box = e => e && e.getBoundingClientRect();
+        const headline = box(h.querySelector('.netlib-live-result .netlib-headline'));
+        const bar = h.querySelector('.netlib-live-bar');
+        const barBox = bar && !bar.hidden ? box(bar) : null;
+        return {headline: !!headline && headline.top >= 0 && headline.bottom <= v,
+                bar: !!barBox && barBox.top >= 0 && barBox.bottom <= v + 1 ? bar.innerText : ''};
+    }""")
+    return in_view
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("form, field, value", [("who_gep_grade", "ki67_percent", "25"),
+                                                ("patient", "karnofsky_percent", "70")])
+def test_the_result_is_in_view_after_an_edit(form, field, value, viewport, browser, origin):
+    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+    try:
+        page = context.new_page()
+        path = _page_of(form)
+        anchor = "live-patient" if form == "patient" else "live-" + form.replace("_", "-")
+        page.goto(f"{origin}/{path}#{anchor}", wait_until="load")
+        selector = '.netlib-live[data-pathway]' if form == "patient" else f'.netlib-live[data-calculator="{form}"]'
+        holder = page.locator(selector).first
+        page.wait_for_function("h => h.dataset.state === 'ready' && h.dataset.busy === 'false'",
+                               arg=holder.element_handle(), timeout=READY_TIMEOUT_MS)
+        holder.evaluate("h => h.querySelectorAll('details.netlib-live-group').forEach(d => { d.open = true; })")
+        seen = _edit_and_check_result_in_view(page, holder, field, value)
+        headline = _text(holder.locator(".netlib-live-result .netlib-headline"))
+        assert seen["headline"] or headline in " ".join(seen["bar"].split()), (viewport, seen, headline)
+        if viewport is PHONE and not seen["headline"]:
+            holder.locator(".netlib-live-bar a").click()
+            page.wait_for_timeout(300)
+            assert holder.evaluate("h => { const r = h.querySelector('.netlib-headline').getBoundingClientRect();"
+                                   " return r.top >= 0 && r.top < window.innerHeight; }")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"in-view__{form}__{viewport['width']}.png"))
+    finally:
+        context.close()
+
+
+def test_the_patient_form_is_grouped_and_opens_what_is_given(live):
+    page = live(_page_of("patient"))
+    holder = page.holder("patient")
+    groups = holder.locator("details.netlib-live-group")
+    assert groups.count() >= 4
+    initial = json.loads(holder.get_attribute("data-initial"))
+    for i in range(groups.count()):
+        group = groups.nth(i)
+        names = group.locator(".netlib-live-field").evaluate_all("rows => rows.map(r => r.dataset.field)")
+        given = any(initial.get(name) not in (None, "") for name in names)
+        if given:
+            assert group.evaluate("d => d.open"), group.get_attribute("data-group")
+    assert not all(groups.nth(i).evaluate("d => d.open") for i in range(groups.count())), "every group is open"
+    # Order: the groups keep the schema's order inside each group.
+    order = _schema("patient")["x-order"]
+    shown = holder.locator(".netlib-live-field").evaluate_all("rows => rows.map(r => r.dataset.field)")
+    for group in _schema("patient").get("x-groups", []):
+        inside = [name for name in shown if name in group["fields"]]
+        assert inside == sorted(inside, key=order.index)
+
+
+def test_one_bad_patient_field_keeps_the_rest_of_the_recommendation(live):
+    patient = dict(PATIENT_EXAMPLES["progressive-midgut-on-ssa"])
+    typed = {name: _as_typed(value) for name, value in patient.items()}
+    typed["karnofsky_percent"] = "85"
+    page = live(_page_of("patient"))
+    holder = page.fill("patient", typed)
+    without = {k: v for k, v in patient.items() if k != "karnofsky_percent"}
+    expected = recommend(without).as_dict()
+    options = holder.locator(".netlib-live-options > li")
+    assert [options.nth(i).get_attribute("data-option") for i in range(options.count())] == [
+        r["option"] for r in expected["recommendations"]]
+    label = _schema("patient")["properties"]["karnofsky_percent"]["title"]
+    assert label in _text(holder.locator(".netlib-live-errors"))
+    _assert_no_field_ids(holder, "patient")
+
+
+def test_the_flowchart_lights_up_the_patients_path(live):
+    patient = PATIENT_EXAMPLES["progressive-midgut-on-ssa"]
+    page = live(_page_of("patient"))
+    page.fill("patient", {name: _as_typed(value) for name, value in patient.items()})
+    fired = {step["rule_id"] for step in recommend(patient).as_dict()["trace"] if step["fired"]}
+    lit = page.visit.page.locator(".netlib-chart g.node.netlib-on-path").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.rules.split(' '))")
+    assert lit and all(fired.intersection(rules) for rules in lit)
+    boxes = page.visit.page.locator(".netlib-chart g.node[data-rules]").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.rules.split(' '))")
+    assert len(lit) == sum(1 for rules in boxes if fired.intersection(rules))
+
+
+def test_a_calculator_works_from_the_keyboard_alone(browser, origin):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    try:
+        page = context.new_page()
+        path = _page_of("who_gep_grade")
+        page.goto(f"{origin}/{path}#live-who-gep-grade", wait_until="load")
+        holder = page.locator('.netlib-live[data-calculator="who_gep_grade"]').first
+        page.wait_for_function("h => h.dataset.state === 'ready' && h.dataset.busy === 'false'",
+                               arg=holder.element_handle(), timeout=READY_TIMEOUT_MS)
+        inside = "h => h.contains(document.activeElement)"
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            if holder.evaluate(inside):
+                break
+        assert holder.evaluate(inside), "Tab never reaches the form"
+        while holder.evaluate("h => document.activeElement.name") != "ki67_percent":
+            page.keyboard.press("Tab")
+            assert holder.evaluate(inside)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("25")
+        page.wait_for_function("h => h.dataset.busy === 'false'", arg=holder.element_handle())
+        expected = netlib.calculators.get("who_gep_grade").evaluate({**json.loads(holder.get_attribute("data-initial")),
+                                                                     "ki67_percent": 25.0}).headline()
+        assert _text(holder.locator(".netlib-headline")) == expected
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if holder.evaluate("h => document.activeElement.classList.contains('netlib-live-copy')"):
+                break
+        assert holder.evaluate("h => document.activeElement.classList.contains('netlib-live-copy')")
+        outline = holder.evaluate("h => getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none", "no focus ring on the button"
+        page.keyboard.press("Enter")
+        page.wait_for_function("h => h.querySelector('.netlib-live-copy-status').textContent === 'Copied.'",
+                               arg=holder.element_handle())
+    finally:
+        context.close()
+
+
+def test_field_groups_open_and_close_from_the_keyboard(live):
+    page = live(_page_of("patient"))
+    holder = page.holder("patient")
+    closed = holder.locator("details.netlib-live-group:not([open]) > summary").first
+    closed.focus()
+    page.visit.page.keyboard.press("Enter")
+    assert closed.evaluate("s => s.parentElement.open")
+    page.visit.page.keyboard.press("Space")
+    assert not closed.evaluate("s => s.parentElement.open")
+
+
+@pytest.mark.parametrize("path", sorted(LIVE_PAGES))
+def test_live_pages_have_no_serious_accessibility_violations(path, live):
+    from test_site import axe_violations
+
+    violations = axe_violations(live(path).visit.page)
+    assert not violations, f"{path}: {violations}"

@@ -176,3 +176,228 @@ def test_internal_links_and_citations_resolve(path):
     assert not broken, f"{path}: broken internal links: {broken}"
     if path.startswith("notebooks/") and path != "notebooks/00-start.html":
         assert citations > 0, f"{path} cites nothing"
+
+
+# --- The reader's site: hub, charts, no code, print, weight, accessibility ---------------------------
+
+PHONE = {"width": 390, "height": 844}
+A4_WIDTH_PX = 794          # 210 mm at 96 px per inch
+SITE_LIMIT_MB = 22.0       # issue 12: the whole site
+FIRST_LOAD_LIMIT_KB = 1000  # issue 12: a chapter's first load before Pyodide
+AXE_JS = [ROOT / "node_modules" / "axe-core" / "axe.min.js"]
+
+
+def _axe_script() -> Path:
+    import os
+
+    candidates = ([Path(os.environ["NETLIB_AXE_JS"])] if os.environ.get("NETLIB_AXE_JS") else []) + AXE_JS
+    for path in candidates:
+        if path.exists():
+            return path
+    pytest.fail("axe-core is not installed: run npm ci (package.json lists it)")
+
+
+def axe_violations(page, minimum=("serious", "critical")) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (WCAG 2 A and AA)."""
+    page.add_script_tag(path=str(_axe_script()))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in found if v["impact"] in minimum]
+
+
+def _registry_ids() -> list[str]:
+    import netlib.calculators
+
+    return netlib.calculators.list_ids()
+
+
+def test_the_hub_is_in_the_navigation_of_every_page():
+    """Two clicks from anywhere: the hub is in every page's navigation, the calculator one click further."""
+    for path in PAGES + ["search.html"]:
+        html = (HTML / path).read_text(encoding="utf-8")
+        navigation = html[html.find('class="bd-sidebar-primary'):]
+        assert re.search(r'href="(?:\.\./)*(?:book/)?calculators\.html"', navigation) or path == "book/calculators.html", path
+
+
+@pytest.mark.parametrize("calculator_id", _registry_ids())
+def test_every_calculator_is_reachable_from_the_hub(calculator_id, visit):
+    v = visit("book/calculators.html")
+    from netlib.calculators import get
+
+    title = get(calculator_id).title
+    heading = v.page.get_by_role("heading", name=title, exact=True)
+    assert heading.count() == 1, f"the hub has no heading {title!r}"
+    link = heading.locator("xpath=ancestor::section[1]").locator("a.netlib-hub-open")
+    assert link.count() == 1, f"no link to the {calculator_id} calculator"
+    link.click()
+    v.page.wait_for_load_state("load")
+    holder = v.page.locator(f'.netlib-live[data-calculator="{calculator_id}"]')
+    assert holder.count() >= 1, f"{v.page.url} has no live {calculator_id} form"
+    box = holder.first.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, f"{calculator_id}: the link does not land on the form ({box})"
+
+
+@pytest.mark.parametrize("query, name", [("CRS", "crs_grade"), ("cytokine release syndrome", "crs_grade"),
+                                         ("Krenning", "krenning_score"), ("creatinine clearance", "cockcroft_gault")])
+def test_search_finds_a_calculator_by_its_clinical_name(query, name, visit):
+    from netlib.calculators import get
+
+    v = visit(f"search.html?q={query}")
+    results = v.page.locator("#search-results li a")
+    results.first.wait_for(state="attached", timeout=20_000)
+    first = [results.nth(i).get_attribute("href") or "" for i in range(min(3, results.count()))]
+    assert not any("references" in href for href in first[:1]), f"{query}: the bibliography ranks first: {first}"
+    texts = " ".join(results.nth(i).inner_text() for i in range(min(5, results.count())))
+    anchors = [results.nth(i).get_attribute("href") or "" for i in range(min(5, results.count()))]
+    assert get(name).title in texts or any("calculators" in a for a in anchors), (query, first, texts)
+
+
+def test_chapters_show_no_code():
+    """Readers see results: no code cell source and no "Show code cell" bar on any chapter."""
+    for path in PAGES:
+        html = (HTML / path).read_text(encoding="utf-8")
+        assert 'class="cell_input' not in html, f"{path} shows code"
+        assert "Show code cell" not in html, f"{path} has a code toggle"
+
+
+def test_the_algorithm_chapter_draws_a_readable_chart(visit):
+    v = visit("notebooks/08-decision-algorithm.html")
+    chart = v.page.locator(".netlib-chart").first
+    assert chart.count() == 1 and v.page.locator("img[src$='.svg']").count() == 0, "the flowchart is an image"
+    svg = chart.locator("svg")
+    label = svg.locator(":scope > title").text_content()
+    assert "decision algorithm" in label.lower() and ".svg" not in label
+    boxes = svg.locator("g.node[data-rules]")
+    assert boxes.count() >= 5
+    tooltip = boxes.first.locator("title").text_content()
+    assert len(tooltip) > 20 and not re.fullmatch(r"\w+_\d+", tooltip), tooltip
+    # Every box links to its rule in the text version, and that entry exists.
+    for i in range(boxes.count()):
+        href = boxes.nth(i).locator("a").first.get_attribute("href")
+        assert href and v.page.locator(href).count() == 1, href
+    # Zoom: the chart is shown at a readable size and the buttons change it.
+    width = svg.bounding_box()["width"]
+    chart.get_by_role("button", name="Zoom in").click()
+    assert svg.bounding_box()["width"] > width * 1.1
+    chart.get_by_role("button", name="Fit to width").click()
+    viewport = chart.locator(".netlib-chart-viewport").bounding_box()
+    assert svg.bounding_box()["width"] <= viewport["width"] + 1
+
+
+def test_one_chart_per_decision_table(visit):
+    from netlib.pathway import RULES, TABLES
+
+    v = visit("book/algorithm-charts.html")
+    tables = [t for t in TABLES if any(r.table == t for r in RULES)]
+    charts = v.page.locator(".netlib-chart")
+    assert charts.count() == len(tables)
+    for i in range(charts.count()):
+        assert charts.nth(i).locator("g.node").count() >= 1
+        assert charts.nth(i).locator(".netlib-chart-text li").count() >= 1
+    # Sources in the text version link to bibliography entries (test_internal_links... checks the anchors).
+    assert v.page.locator(".netlib-chart-text a[href*='references.html#cite-']").count() >= 1
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_print_keeps_every_table_inside_the_page(path, browser, origin):
+    """Print media at A4 width: no table (or chart) runs past the right edge, no code is printed."""
+    context = browser.new_context(viewport={"width": A4_WIDTH_PX, "height": 1123})
+    try:
+        page = context.new_page()
+        page.goto(f"{origin}/{path}", wait_until="load")
+        page.emulate_media(media="print")
+        clipped = page.evaluate("""(limit) => Array.from(document.querySelectorAll('.bd-article table, .bd-article svg'))
+            .filter(t => t.getClientRects().length)
+            .map(t => ({right: t.getBoundingClientRect().right, scroll: t.scrollWidth, client: t.clientWidth,
+                        text: (t.innerText || '').slice(0, 60)}))
+            .filter(t => t.right > limit + 1 || (t.scroll > t.client + 2 && t.client > 0))""", A4_WIDTH_PX)
+        assert not clipped, f"{path}: clipped in print: {clipped}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= A4_WIDTH_PX + 1
+        visible_code = page.locator(".cell_input:visible, .highlight-ipython3:visible").count()
+        assert visible_code == 0, f"{path} prints code"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("notebooks/")])
+def test_a_chapter_prints_in_a_reasonable_number_of_pages(path, browser, origin):
+    """A4 PDF: at most 25 pages a chapter; the decision tables add about a page per six rules."""
+    from netlib.pathway import RULES
+
+    limit = 25 + (len(RULES) // 6 if "decision-algorithm" in path else 0)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{origin}/{path}", wait_until="load")
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", page.pdf(format="A4")))
+        assert 0 < pages <= limit, f"{path} prints to {pages} pages (limit {limit})"
+    finally:
+        context.close()
+
+
+def test_the_site_ships_only_what_pages_load():
+    files = [p for p in HTML.rglob("*") if p.is_file()]
+    assert not [p for p in files if p.suffix == ".map"], "source maps in the site"
+    assert not (HTML / "_static" / "scripts" / "fontawesome.js").exists()
+    pages = [p.read_text(encoding="utf-8") for p in HTML.rglob("*.html")]
+    if not any("embed-amd.js" in text for text in pages):
+        assert not (HTML / "_static" / "offline" / "widgets").exists(), "unused ipywidgets renderer shipped"
+        assert not (HTML / "_static" / "offline" / "require.js").exists(), "unused require.js shipped"
+    size_mb = sum(p.stat().st_size for p in files) / 1e6
+    assert size_mb < SITE_LIMIT_MB, f"the site weighs {size_mb:.1f} MB"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_script_and_style_a_page_names_exists(path):
+    page = HTML / path
+    text = page.read_text(encoding="utf-8")
+    missing = []
+    for url in re.findall(r'<(?:script|link)\b[^>]*\b(?:src|href)="([^"#?]+)', text):
+        if "://" in url or url.startswith(("mailto:", "data:")) or not re.search(r"\.(js|css|svg|ico|woff2?)$", url):
+            continue
+        if not (page.parent / unquote(url)).resolve().exists():
+            missing.append(url)
+    assert not missing, f"{path} names files the site does not have: {missing}"
+
+
+def _bytes_before_python(browser, origin, path, viewport) -> int:
+    context = browser.new_context(viewport=viewport)
+    sizes = []
+    try:
+        page = context.new_page()
+        context.on("requestfinished", lambda r: sizes.append((r.url, r.sizes()["responseBodySize"])))
+        page.goto(f"{origin}/{path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    return sum(size for url, size in sizes if "/live/pyodide/" not in url and not url.endswith(".whl")
+               and ".whl?" not in url)
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("notebooks/") and "08-decision" not in p]
+                         + ["book/calculators.html"])
+def test_first_load_before_python_is_under_a_megabyte(path, browser, origin):
+    total = _bytes_before_python(browser, origin, path, {"width": 1280, "height": 900})
+    assert total < FIRST_LOAD_LIMIT_KB * 1000, f"{path}: {total / 1000:.0f} KB before Pyodide"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(path, visit):
+    v = visit(path)
+    violations = axe_violations(v.page)
+    assert not violations, f"{path}: {violations}"
+
+
+@pytest.mark.parametrize("path", ["notebooks/00-start.html", "book/calculators.html",
+                                  "notebooks/08-decision-algorithm.html"])
+def test_pages_fit_a_phone(path, browser, origin):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{origin}/{path}", wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, f"{path} scrolls sideways on a phone ({width} px)"
+    finally:
+        context.close()

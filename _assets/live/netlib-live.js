@@ -64,9 +64,31 @@
   // The bibliography anchors are `#cite-<key>` (bibtex_cite_id in _config.yml).  Any citation
   // link on the page tells where the bibliography page is.
   var bibliography = (function () {
-    var link = document.querySelector('a[href*="#cite-"]');
+    // The book's bibliography page lists every work (book/references.html beside the root).
+    var root = document.documentElement.dataset.content_root;
+    if (root !== undefined) {
+      return root + "book/references.html";
+    }
+    var link = document.querySelector('a[href*="references.html#cite-"]');
     return link ? link.getAttribute("href").split("#")[0] : null;
   })();
+
+  // A key such as "nagtegaal2020who" is shown as "Nagtegaal 2020"; where the page itself cites the
+  // work, the page's own citation text ("Nagtegaal et al. [2020]") is used.
+  function citationLabel(key, anchor) {
+    var onPage = document.querySelector('.bd-article a[href$="#' + anchor + '"]');
+    var text = onPage ? onPage.textContent.replace(/\s+/g, " ").trim() : "";
+    if (text && !/^\[?\d+\]?$/.test(text)) {
+      return text;
+    }
+    var match = /^([a-z]+?)(\d{4})/.exec(key);
+    if (match) {
+      return match[1].charAt(0).toUpperCase() + match[1].slice(1) + " " + match[2];
+    }
+    return /^nct\d+$/i.test(key) ? key.toUpperCase() : key.replace(/_/g, " ").replace(/^./, function (c) {
+      return c.toUpperCase();
+    });
+  }
 
   function citations(keys) {
     if (!keys || !keys.length) {
@@ -75,13 +97,13 @@
     var parts = ["Sources: "];
     keys.forEach(function (key, index) {
       if (index) {
-        parts.push(", ");
+        parts.push("; ");
       }
       var anchor = "cite-" + key.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-      var known = bibliography && document.querySelector('a[href$="#' + anchor + '"]');
+      var label = citationLabel(key, anchor);
       parts.push(bibliography
-        ? el("a", { href: bibliography + "#" + anchor, title: known ? known.getAttribute("title") : null }, [key])
-        : key);
+        ? el("a", { href: bibliography + "#" + anchor, "data-key": key }, [label])
+        : el("span", { "data-key": key }, [label]));
     });
     return el("p", { class: "netlib-live-sources" }, [el("small", {}, parts)]);
   }
@@ -147,11 +169,15 @@
 
   // --- A form built from a JSON Schema ----------------------------------------------------------
 
+  function isNumeric(property) {
+    return property.type === "number" || property.type === "integer";
+  }
+
   function fieldControl(name, property, required, value, id) {
     var control;
-    if (property.type === "number" || property.type === "integer") {
+    if (isNumeric(property)) {
       // Text, not type=number: what the reader typed goes to netlib as typed, and netlib says
-      // what is wrong with it ("must be a number between 0 and 100 %; got '120'").
+      // what is wrong with it ("Ki-67 index must be a number between 0 and 100 %; you entered 120").
       control = el("input", {
         type: "text", id: id, name: name, autocomplete: "off", spellcheck: "false",
         inputmode: property.type === "integer" ? "numeric" : "decimal",
@@ -179,31 +205,65 @@
     return control;
   }
 
+  // Two numeric fields with one label and different units (creatinine in mg/dL or µmol/L,
+  // haemoglobin in g/dL or g/L) are one quantity: the page shows one box with a unit list.
+  function unitPartner(schema, name, order) {
+    var property = schema.properties[name];
+    if (!isNumeric(property) || !property["x-unit"]) {
+      return null;
+    }
+    var partner = order.filter(function (other) {
+      var candidate = schema.properties[other];
+      return other !== name && candidate && isNumeric(candidate) && candidate.title === property.title
+        && candidate["x-unit"] && candidate["x-unit"] !== property["x-unit"];
+    });
+    return partner.length === 1 ? partner[0] : null;
+  }
+
   function LiveForm(holder, schema, initial, operation, render, python) {
     var self = this;
     var uid = "netlib-live-" + ++formCount;
     var required = new Set(schema.required || []);
+    var order = schema["x-order"] || Object.keys(schema.properties);
     self.holder = holder;
+    self.schema = schema;
     self.operation = operation;
     self.render = render;
     self.python = python;
     self.sequence = 0;
-    self.fields = {};
+    self.fields = {};   // field id -> {row, control, error, label, unitControl?}
+    self.answer = null;
+    var done = new Set();
 
-    var form = el("form", { class: "netlib-live-form", novalidate: true, autocomplete: "off" });
-    (schema["x-order"] || Object.keys(schema.properties)).forEach(function (name) {
+    function fieldRow(name) {
       var property = schema.properties[name];
       var id = uid + "-" + name;
       var isRequired = required.has(name);
-      var control = fieldControl(name, property, isRequired, initial[name], id);
+      var partner = unitPartner(schema, name, order);
+      var value = initial[name];
+      var unitControl = null;
+      var names = [name];
+      if (partner && !done.has(partner)) {
+        names.push(partner);
+        var chosen = (initial[partner] !== undefined && initial[partner] !== null && initial[partner] !== ""
+          && (value === undefined || value === null || value === "")) ? partner : name;
+        value = initial[chosen];
+        unitControl = el("select", { id: id + "-unit", class: "netlib-live-unit-choice",
+          "aria-label": (property.title || name) + ": unit" },
+          names.map(function (option) {
+            return el("option", { value: option }, [schema.properties[option]["x-unit"]]);
+          }));
+        unitControl.value = chosen;
+      }
+      names.forEach(function (item) { done.add(item); });
+      var control = fieldControl(name, property, isRequired, value, id);
       var unit = property["x-unit"];
       var label = el("label", { for: id }, [
         property.title || name,
-        unit ? el("span", { class: "netlib-live-unit" }, [" (" + unit + ")"]) : null,
-        isRequired ? null : el("span", { class: "netlib-live-optional" }, [" optional"]),
+        unit && !unitControl ? el("span", { class: "netlib-live-unit" }, [" (" + unit + ")"]) : null,
+        isRequired ? el("span", { class: "netlib-live-required" }, [" required"]) : null,
       ]);
-      var numeric = property.type === "number" || property.type === "integer";
-      var accepted = numeric
+      var accepted = isNumeric(property) && !unitControl
         ? el("span", { class: "netlib-live-accepted" }, ["Accepts " + property["x-accepted"] + ". "]) : null;
       var error = el("div", { class: "netlib-live-error", id: id + "-error", "aria-live": "polite" });
       var help = accepted || property.description
@@ -211,30 +271,121 @@
         : null;
       control.setAttribute("aria-describedby", (help ? id + "-help " : "") + id + "-error");
       var row = el("div", { class: "netlib-live-field", "data-field": name }, [
-        label, el("div", { class: "netlib-live-control" }, [control]), error, help,
+        label, el("div", { class: "netlib-live-control" }, [control, unitControl]), error, help,
       ]);
-      form.append(row);
-      self.fields[name] = { row: row, control: control, error: error, label: property.title || name };
-    });
+      var field = { row: row, control: control, error: error, label: property.title || name,
+        unitControl: unitControl, names: names };
+      names.forEach(function (item) { self.fields[item] = field; });
+      if (unitControl) {
+        var rename = function () {
+          control.name = unitControl.value;
+          row.dataset.field = unitControl.value;
+        };
+        unitControl.addEventListener("change", rename);
+        rename();
+      }
+      return row;
+    }
+
+    var form = el("form", { class: "netlib-live-form", novalidate: true, autocomplete: "off",
+      "aria-label": (schema.title || "Form") + ": inputs" });
+    var groups = schema["x-groups"];
+    if (groups && groups.length) {
+      // Long forms come in groups; a group opens by itself when it holds a required field, a
+      // given value or a field in error.
+      groups.forEach(function (group) {
+        var rows = group.fields.filter(function (name) { return !done.has(name) && schema.properties[name]; })
+          .map(fieldRow);
+        if (!rows.length) {
+          return;
+        }
+        var given = group.fields.filter(function (name) {
+          return initial[name] !== undefined && initial[name] !== null && initial[name] !== "";
+        }).length;
+        var needed = group.fields.some(function (name) { return required.has(name); });
+        var details = el("details", { class: "netlib-live-group", "data-group": group.title,
+          open: given > 0 || needed }, [
+          el("summary", {}, [group.title, el("span", { class: "netlib-live-group-count" }, [""])]),
+        ].concat(rows));
+        form.append(details);
+      });
+    } else {
+      order.forEach(function (name) {
+        if (!done.has(name)) {
+          form.append(fieldRow(name));
+        }
+      });
+    }
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("input", function () { self.compute(); });
+    form.addEventListener("change", function (event) {
+      if (event.target.classList.contains("netlib-live-unit-choice")) {
+        self.compute();
+      }
+    });
 
-    self.result = el("div", { class: "netlib-live-result", "aria-live": "polite" });
+    self.result = el("div", { class: "netlib-live-result", "aria-live": "polite", tabindex: "-1",
+      id: uid + "-result" });
+    self.copyButton = el("button", { type: "button", class: "netlib-live-copy" }, ["Copy result"]);
+    self.copyStatus = el("span", { class: "netlib-live-copy-status", role: "status" });
+    self.copyButton.addEventListener("click", function () { self.copy(); });
+    var panel = el("div", { class: "netlib-live-panel" }, [
+      self.result, el("p", { class: "netlib-live-actions" }, [self.copyButton, " ", self.copyStatus]),
+    ]);
+    // On a phone the result may be far below the field being edited: a bar at the foot of the
+    // screen shows the headline and jumps to the full result.
+    self.barText = el("span", { class: "netlib-live-bar-text" });
+    var jump = el("a", { href: "#" + uid + "-result", class: "netlib-live-bar-jump" }, ["Show result"]);
+    jump.addEventListener("click", function (event) {
+      event.preventDefault();
+      self.result.scrollIntoView({ block: "start" });
+      self.result.focus({ preventScroll: true });
+    });
+    self.bar = el("div", { class: "netlib-live-bar", hidden: true, "aria-hidden": "true" }, [self.barText, " ", jump]);
     holder.querySelectorAll(".netlib-live-status").forEach(function (node) { node.remove(); });
     var about = python.info;
     var footer = el("p", { class: "netlib-live-footer" }, [el("small", {}, [
       "Computed in this browser by netlib " + python.schemas.version + " (Python " + about.pythonVersion
         + ", Pyodide " + about.pyodideVersion + "). " + python.schemas.notice,
     ])]);
-    holder.append(form, self.result, footer);
+    holder.append(el("div", { class: "netlib-live-body" }, [form, panel]), self.bar, footer);
     holder.dataset.state = "ready";
+    self.watchBar(form);
     self.compute();
   }
+
+  LiveForm.prototype.watchBar = function (form) {
+    var self = this;
+    if (!window.IntersectionObserver) {
+      return;
+    }
+    var formVisible = false;
+    var resultVisible = true;
+    var update = function () {
+      var show = formVisible && !resultVisible && window.matchMedia("(max-width: 59.99em)").matches;
+      self.bar.hidden = !show;
+      self.bar.setAttribute("aria-hidden", show ? "false" : "true");
+    };
+    new IntersectionObserver(function (entries) {
+      formVisible = entries[entries.length - 1].isIntersecting;
+      update();
+    }).observe(form);
+    new IntersectionObserver(function (entries) {
+      resultVisible = entries[entries.length - 1].isIntersecting;
+      update();
+    }, { threshold: 0 }).observe(self.result.querySelector(".netlib-headline") ? self.result : self.result);
+    self.updateBar = update;
+  };
 
   LiveForm.prototype.values = function () {
     var values = {};
     Object.keys(this.fields).forEach(function (name) {
-      values[name] = this.fields[name].control.value; // as typed; "" means not given
+      var field = this.fields[name];
+      if (field.unitControl) {
+        values[name] = field.unitControl.value === name ? field.control.value : "";
+      } else {
+        values[name] = field.control.value; // as typed; "" means not given
+      }
     }, this);
     return values;
   };
@@ -255,6 +406,7 @@
         return;
       }
       self.clearErrors();
+      self.answer = null;
       self.result.className = "netlib-live-result netlib-result netlib-error";
       self.result.replaceChildren("\u26a0 The calculation failed unexpectedly (" + error.message + ").");
       self.finish(sequence, started);
@@ -280,24 +432,105 @@
     }, this);
   };
 
+  LiveForm.prototype.markError = function (error) {
+    var field = this.fields[error.field];
+    if (!field) {
+      return null;
+    }
+    field.row.classList.add("netlib-live-invalid");
+    field.control.setAttribute("aria-invalid", "true");
+    field.error.textContent = "\u26a0 " + error.message;
+    var group = field.row.closest("details");
+    if (group) {
+      group.open = true;
+    }
+    return field;
+  };
+
   LiveForm.prototype.show = function (answer) {
-    this.clearErrors();
+    var self = this;
+    self.clearErrors();
+    self.answer = answer;
+    var notices = [];
+    (answer.errors || (answer.error ? [answer.error] : [])).forEach(function (error) {
+      var field = self.markError(error);
+      var label = field ? field.label : error.label;
+      notices.push(el("li", { "data-field": error.field }, [
+        field ? el("a", { href: "#" + field.control.id }, [label]) : (label || ""), label ? ": " : "",
+        error.message,
+      ]));
+    });
+    var errorBox = notices.length ? el("div", { class: "netlib-live-errors", role: "alert" }, [
+      el("p", {}, [answer.ok
+        ? "\u26a0 Check the highlighted field" + (notices.length > 1 ? "s" : "")
+          + ": set aside, the rest of the result comes from the other fields."
+        : "\u26a0 Check the highlighted field: no result until it is corrected."]),
+      el("ul", {}, notices),
+    ]) : null;
     if (!answer.ok) {
-      var error = answer.error;
-      var field = this.fields[error.field];
-      this.result.className = "netlib-live-result netlib-result netlib-error";
-      if (field) {
-        field.row.classList.add("netlib-live-invalid");
-        field.control.setAttribute("aria-invalid", "true");
-        field.error.textContent = "\u26a0 " + error.message;
-        this.result.replaceChildren("\u26a0 Check the highlighted field: " + field.label + ".");
-      } else {
-        this.result.replaceChildren("\u26a0 " + error.message);
-      }
+      self.result.className = "netlib-live-result netlib-result netlib-error";
+      self.result.removeAttribute("data-tone");
+      self.result.replaceChildren(errorBox || "\u26a0 " + answer.error.message);
+      self.barText.textContent = "\u26a0 Check " + (notices.length ? answer.error.label || "the form" : "the form");
       return;
     }
-    this.result.className = "netlib-live-result netlib-result";
-    this.result.replaceChildren.apply(this.result, this.render(answer));
+    self.result.className = "netlib-live-result netlib-result";
+    var parts = self.render(answer, self);
+    if (errorBox) {
+      parts.unshift(errorBox);
+      self.result.classList.add("netlib-partial");
+    }
+    self.result.replaceChildren.apply(self.result, parts);
+    var headline = self.result.querySelector(".netlib-headline");
+    self.barText.textContent = (errorBox ? "\u26a0 " : "") + (headline ? headline.textContent : "");
+  };
+
+  LiveForm.prototype.summary = function () {
+    // A plain-text record for a clinical note: inputs as labelled, the result, versions and the date.
+    var self = this;
+    var lines = [(self.schema.title || "Result") + " \u2014 " + new Date().toISOString().slice(0, 10)];
+    lines.push("Inputs:");
+    var seen = new Set();
+    Object.keys(self.fields).forEach(function (name) {
+      var field = self.fields[name];
+      if (seen.has(field)) {
+        return;
+      }
+      seen.add(field);
+      var control = field.control;
+      var text = control.tagName === "SELECT"
+        ? (control.value ? control.options[control.selectedIndex].text : "")
+        : control.value.trim();
+      if (!text) {
+        return;
+      }
+      var property = self.schema.properties[control.name] || {};
+      var unit = property["x-unit"] && control.tagName !== "SELECT" ? " " + property["x-unit"] : "";
+      lines.push("  " + field.label + ": " + text + unit);
+    });
+    lines.push("Result:");
+    self.result.querySelectorAll(".netlib-headline, .netlib-live-tone, .netlib-live-interpretation, "
+      + ".netlib-live-warnings li, .netlib-live-errors li, .netlib-live-options > li, .netlib-live-excluded > li, "
+      + ".netlib-live-missing li, .netlib-live-car-t > p").forEach(function (node) {
+      lines.push("  " + node.textContent.replace(/\s+/g, " ").trim());
+    });
+    var ruleset = self.answer && self.answer.result && self.answer.result.ruleset_version;
+    lines.push("netlib " + self.python.schemas.version + (ruleset ? ", rule set " + ruleset : "")
+      + ". " + self.python.schemas.notice);
+    return lines.join("\n");
+  };
+
+  LiveForm.prototype.copy = function () {
+    var self = this;
+    var text = self.summary();
+    var done = function (message) { self.copyStatus.textContent = message; };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { done("Copied."); }, function () {
+        done("Copying was refused by the browser.");
+      });
+    } else {
+      done("This browser cannot copy from the page.");
+    }
   };
 
   // --- What a calculator's answer looks like -----------------------------------------------------
@@ -315,10 +548,34 @@
     return String(value);
   }
 
-  function renderCalculation(answer) {
+  var TONE_WORDS = { good: "\u2713 favourable", caution: "\u25b2 caution", bad: "\u2716 unfavourable",
+    neutral: "\u2022 no grade" };
+
+  function severityScale(severity, category) {
+    // The category's place on its scale in words and as marked steps: colour is never the only cue.
+    if (!severity) {
+      return null;
+    }
+    var words = TONE_WORDS[severity.tone] || severity.tone;
+    var where = severity.rank ? " \u2014 step " + severity.rank + " of " + severity.of : "";
+    return el("div", { class: "netlib-live-tone", "data-tone": severity.tone }, [
+      el("span", { class: "netlib-live-tone-text" }, [words + where]),
+      severity.of > 1 ? el("ol", { class: "netlib-live-scale", "aria-label": "Scale, most favourable first" },
+        severity.scale.map(function (step, index) {
+          var current = index + 1 === severity.rank;
+          return el("li", { class: current ? "netlib-live-step-current" : null,
+            "aria-current": current ? "true" : null }, [step]);
+        })) : null,
+    ]);
+  }
+
+  function renderCalculation(answer, form) {
     var result = answer.result;
+    var severity = answer.severity;
+    form.result.dataset.tone = severity ? severity.tone : "neutral";
     var parts = [
       el("div", { class: "netlib-headline" }, [answer.headline]),
+      severityScale(severity, result.category),
       el("p", { class: "netlib-live-interpretation" }, [result.interpretation]),
     ];
     if (result.warnings.length) {
@@ -348,11 +605,39 @@
     return [el("p", { class: "netlib-live-section" }, [el("strong", {}, [title])]), list];
   }
 
-  function renderRecommendations(answer) {
+  // The flowchart on the page (inline SVG, boxes carry data-rules) lights up the rules that applied.
+  function highlightPath(trace) {
+    var fired = new Set((trace || []).filter(function (step) { return step.fired; }).map(function (step) {
+      return step.rule_id;
+    }));
+    document.querySelectorAll(".netlib-chart [data-rules]").forEach(function (node) {
+      var on = node.dataset.rules.split(" ").some(function (rule) { return fired.has(rule); });
+      node.classList.toggle("netlib-on-path", on);
+    });
+  }
+
+  function renderRecommendations(answer, form) {
     var result = answer.result;
+    var shown = new Set(); // a statement is said once per result
+    var once = function (text) {
+      var key = String(text || "").replace(/\s+/g, " ").trim();
+      if (!key || shown.has(key)) {
+        return false;
+      }
+      shown.add(key);
+      return true;
+    };
+    form.result.dataset.tone = result.recommendations.length ? "good" : "neutral";
     var parts = [el("div", { class: "netlib-headline" }, ["Pathway: " + result.pathway])];
+    if (result.recommendations.length) {
+      parts.push(el("p", { class: "netlib-live-first" }, ["First option: ",
+        el("strong", {}, [result.recommendations[0].name]), " (" + result.recommendations[0].tier + ")."]));
+    }
     if (result.redirect) {
       parts.push(el("p", { class: "netlib-live-redirect" }, [result.redirect]));
+    }
+    if (result.car_t) {
+      once(result.car_t.position);
     }
     if (result.recommendations.length) {
       parts = parts.concat(section("Options, best first", el("ol", { class: "netlib-live-options" },
@@ -362,8 +647,8 @@
             el("em", { class: "netlib-live-tier" }, [option.tier]),
             " (evidence " + option.evidence + "; rule " + option.rule_ids.join(", ") + "). " + option.rationale,
             option.dose ? el("div", { class: "netlib-live-dose" }, [el("small", {}, ["Dose: " + option.dose])]) : null,
-            option.car_t_note ? el("div", { class: "netlib-live-car-t-note" }, [el("small", {}, [option.car_t_note])])
-              : null,
+            option.car_t_note && once(option.car_t_note)
+              ? el("div", { class: "netlib-live-car-t-note" }, [el("small", {}, [option.car_t_note])]) : null,
             citations(option.citations),
           ]);
         }))));
@@ -372,6 +657,7 @@
       parts = parts.concat(section("Not recommended", el("ul", { class: "netlib-live-excluded" },
         result.excluded.map(function (item) {
           return el("li", { "data-option": item.option }, [
+            el("span", { class: "netlib-live-no" }, ["\u2716 not recommended: "]),
             el("strong", {}, [item.name]), " (rule " + item.rule_id + "): " + item.reason, citations(item.citations),
           ]);
         }))));
@@ -384,7 +670,9 @@
     }
     if (result.advice && result.advice.length) {
       parts = parts.concat(section("Work-up", el("ul", { class: "netlib-live-advice" },
-        result.advice.map(function (item) { return el("li", {}, [item.statement, citations(item.citations)]); }))));
+        result.advice.filter(function (item) { return once(item.statement); }).map(function (item) {
+          return el("li", {}, [item.statement, citations(item.citations)]);
+        }))));
     }
     if (result.car_t) {
       parts.push(el("div", { class: "netlib-live-car-t" }, [
@@ -397,9 +685,10 @@
         ]),
       ]));
     }
-    if (result.always && result.always.length) {
+    var always = (result.always || []).filter(function (item) { return once(item.statement); });
+    if (always.length) {
       parts = parts.concat(section("Always", el("ul", { class: "netlib-live-always" },
-        result.always.map(function (item) { return el("li", {}, [item.statement, citations(item.citations)]); }))));
+        always.map(function (item) { return el("li", {}, [item.statement, citations(item.citations)]); }))));
     }
     if (result.trace && result.trace.length) {
       var fired = result.trace.filter(function (step) { return step.fired; }).length;
@@ -419,6 +708,7 @@
         ]),
       ]));
     }
+    highlightPath(result.trace);
     if (result.ruleset_version) {
       parts.push(el("p", {}, [el("small", {}, ["Rule set " + result.ruleset_version + "."])]));
     }
