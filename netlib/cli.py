@@ -199,6 +199,10 @@ def cmd_recommend(argv: Sequence[str]) -> int:
     parser = _patient_parser("netlib recommend")
     args = parser.parse_args(argv)
     values = load_patient_file(args.file) if args.file else {}
+    # patient_id names the patient (as in `netlib cohort` and `netlib report`); it is never clinical input.
+    patient_id = values.pop("patient_id", None)
+    if patient_id is not None and not isinstance(patient_id, (str, int)):
+        raise UsageError(f"netlib: patient_id must be text or a number; got {type(patient_id).__name__}")
     for key, value in vars(args).items():
         if key.startswith("field_") and value is not None:
             values[key[len("field_"):]] = value

@@ -35,7 +35,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from . import cart, evidence, therapies
+import string
+
+from . import cart, evidence, patient, prrt, response, therapies
 from .patient import FACT_VALUES, PATIENT_FORM, derive_facts, patient_schema
 
 __all__ = ["RULESET_VERSION", "RULES", "TABLES", "ALWAYS", "PATIENT_FORM", "recommend", "rules_table",
@@ -154,6 +156,20 @@ def _conditions(rule_id: str, block: Mapping[str, Any], negate: bool) -> list[Co
     return out
 
 
+# Numbers in a row's text are never typed: ``{SIZE_LARGE_ABOVE_CM:g}`` names the constant that holds it.
+TEXT_CONSTANTS: Mapping[str, float] = MappingProxyType({
+    name: value for module in (patient, prrt, response) for name, value in vars(module).items()
+    if name.isupper() and not name.startswith("_") and isinstance(value, (int, float)) and not isinstance(value, bool)})
+
+
+def _fill(rule_id: str, text: str) -> str:
+    """The text with every ``{CONSTANT:format}`` replaced by the constant's value."""
+    for _literal, name, _spec, _conversion in string.Formatter().parse(text):
+        if name is not None and name not in TEXT_CONSTANTS:
+            raise TableError(f"{rule_id}: unknown constant {{{name}}} in the text")
+    return text.format_map(TEXT_CONSTANTS)
+
+
 _ROW_KEYS = {"id", "kind", "option", "tier", "evidence", "trials", "when", "unless", "rationale", "citations",
              "item", "details_from"}
 
@@ -198,8 +214,9 @@ def _rule_from_row(table: str, row: Mapping[str, Any]) -> DecisionRule:
         tier, label = kind, ""
     if kind == "missing" and not row.get("item"):
         raise TableError(f"{rule_id}: a missing row names its item")
-    return DecisionRule(rule_id, table, kind, tuple(conditions), option, tier, label, row["rationale"].strip(),
-                        citations, trials, row.get("item", ""), row.get("details_from", ""))
+    return DecisionRule(rule_id, table, kind, tuple(conditions), option, tier, label,
+                        _fill(rule_id, row["rationale"].strip()), citations, trials, _fill(rule_id, row.get("item", "")),
+                        row.get("details_from", ""))
 
 
 def _load() -> tuple[dict[str, str], tuple[DecisionRule, ...], tuple]:

@@ -623,3 +623,22 @@ def test_rules_table_has_one_row_per_rule():
     rows = pathway.rules_table()
     assert [r["id"] for r in rows] == [r.id for r in RULES]
     assert all(r["conditions"] and r["citations"] is not None for r in rows)
+
+
+def test_numbers_in_the_tables_text_come_from_netlib_constants():
+    """A threshold in a row's text is written {CONSTANT:g}, so the text cannot drift from the logic."""
+    import tomllib
+    folder = Path(pathway.__file__).parent / "guideline"
+    # Figures not held by netlib: the 90 % debulking goal of liver surgery (ESMO 2020) only.
+    allowed = {"90 %"}
+    for path in sorted(folder.glob("*.toml")):
+        for row in tomllib.loads(path.read_text(encoding="utf-8")).get("rule", []):
+            for key in ("rationale", "item"):
+                text = row.get(key, "")
+                typed = {m.group(0) for m in re.finditer(r"(?<![{\w.\-])\d+(?:\.\d+)?\s?(?:cm\b|%|months\b)", text)}
+                assert typed <= allowed, (path.name, row["id"], typed - allowed)
+
+
+def test_an_unknown_constant_in_a_rows_text_is_refused():
+    with pytest.raises(TableError, match="unknown constant"):
+        pathway._rule_from_row("t", {**GOOD_ROW, "rationale": "below {NO_SUCH_CONSTANT:g} cm"})
