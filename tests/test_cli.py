@@ -29,11 +29,12 @@ CALCULATORS = netlib.calculators.all_calculators()
 # Synthetic patients (the seed guideline's scenarios).
 LOCALISED_PANCREATIC_G1 = {
     "primary_site": "pancreas", "differentiation": "well", "ki67_percent": 1.5, "extent": "localised",
+    "tumour_size_cm": 1.4, "functioning_syndrome": "none",
     "resectable": True, "sstr_imaging": "pet", "krenning_score": 3, "disease_status": "newly_diagnosed"}
 PROGRESSIVE_MIDGUT_ON_SSA = {
     "primary_site": "small_intestine", "differentiation": "well", "ki67_percent": 6.0, "extent": "metastatic",
     "resectable": False, "sstr_imaging": "pet", "krenning_score": 4, "tumour_burden": "high",
-    "carcinoid_syndrome": False, "disease_status": "progressive", "prior_ssa": True, "karnofsky_percent": 90,
+    "functioning_syndrome": "none", "disease_status": "progressive", "prior_ssa": "progressed", "karnofsky_percent": 90,
     "age_years": 62, "sex": "male", "weight_kg": 80, "creatinine_mg_dl": 0.9, "haemoglobin_g_dl": 13.2,
     "wbc_10e9_l": 6.1, "platelets_10e9_l": 240, "bilirubin_x_uln": 0.6, "albumin_g_dl": 4.1,
     "prothrombin_time_normal": True}
@@ -92,7 +93,7 @@ def test_calc_list_shows_every_registered_id(capsys):
     status, out, _ = call(capsys, "calc", "--list")
     assert status == EXIT_OK
     ids = [line.split()[0] for line in out.strip().splitlines()]
-    assert len(ids) == 16
+    assert len(ids) == len(CALCULATORS)
     assert ids == [c.id for c in CALCULATORS]
 
 
@@ -100,7 +101,7 @@ def test_calc_list_json(capsys):
     status, out, _ = call(capsys, "calc", "--list", "--json")
     assert status == EXIT_OK
     listed = json.loads(out)
-    assert len(listed) == 16 and {row["id"] for row in listed} == set(CALCULATOR_EXAMPLES)
+    assert len(listed) == len(CALCULATORS) and {row["id"] for row in listed} == set(CALCULATOR_EXAMPLES)
 
 
 @pytest.mark.parametrize("calculator", CALCULATORS, ids=lambda c: c.id)
@@ -185,7 +186,8 @@ def test_recommend_text_from_yaml(capsys, tmp_path):
     status, out, _ = call(capsys, "recommend", str(write_yaml(tmp_path / "p.yaml", LOCALISED_PANCREATIC_G1)))
     assert status == EXIT_OK
     assert out.startswith("Pathway: low-grade NET")
-    assert "1. Surgical resection [preferred" in out
+    # ENETS 2023: an asymptomatic non-functioning pNET of 1.4 cm, G1, is watched first; resection is the alternative.
+    assert "1. Active surveillance (watch and wait) [preferred" in out and "2. Surgical resection [other" in out
     assert "Not recommended:" in out and "CAR-T" in out
     assert out.rstrip().endswith(NOT_A_MEDICAL_DEVICE)
 
@@ -216,11 +218,11 @@ def test_recommend_flags_override_the_file(capsys, tmp_path):
     status, out, _ = call(capsys, "recommend", str(path), "--resectable", "no", "--json")
     assert status == EXIT_OK
     data = json.loads(out)
-    assert data["facts"]["resectable"] is False
+    assert data["facts"]["resectable"] == "no"
     assert "surgical_resection" not in [r["option"] for r in data["recommendations"]]
     # The dashed spelling works too.
     status, out, _ = call(capsys, "recommend", str(path), "--ki67-percent", "25", "--json")
-    assert json.loads(out)["pathway"] == "redirected"  # WHO 2019: above 20 % is G3
+    assert json.loads(out)["pathway"] == "NET G3"  # WHO 2019: above 20 % is G3
 
 
 def _check_cds_hooks(response: dict) -> list[dict]:
@@ -346,12 +348,12 @@ def test_rules_json(capsys):
 # ---------------------------------------------------------------------------------------------
 
 COHORT_COLUMNS = ["patient_id", "primary_site", "differentiation", "ki67_percent", "stated_grade", "extent",
-                  "resectable", "sstr_imaging", "krenning_score", "tumour_burden", "carcinoid_syndrome",
+                  "resectable", "sstr_imaging", "krenning_score", "tumour_burden", "functioning_syndrome",
                   "disease_status", "prior_ssa"]
 GOOD_ROWS = [
     ["A1", "pancreas", "well", "1.5", "", "localised", "yes", "pet", "3", "", "", "newly_diagnosed", ""],
-    ["A2", "small_intestine", "well", "1.0", "", "metastatic", "no", "pet", "4", "low", "no", "newly_diagnosed", ""],
-    ["A3", "pancreas", "well", "12", "", "metastatic", "no", "pet", "3", "high", "no", "progressive", "yes"],
+    ["A2", "small_intestine", "well", "1.0", "", "metastatic", "no", "pet", "4", "low", "none", "newly_diagnosed", ""],
+    ["A3", "pancreas", "well", "12", "", "metastatic", "no", "pet", "3", "high", "none", "progressive", "progressed"],
     ["A4", "pancreas", "poor", "70", "", "metastatic", "no", "", "", "", "", "", ""],
 ]
 BAD_ROWS = [
@@ -403,8 +405,9 @@ def test_cohort_with_bad_rows(capsys, tmp_path):
             assert options == list(expected.options[:3])
             assert written["rule_ids"].split() == [t.rule_id for t in expected.trace if t.fired]
     by_id = {r["patient_id"]: r for r in out}
-    assert by_id["A1"]["option_1"] == "surgical_resection"   # seed guideline: localised disease
-    assert by_id["A4"]["pathway"] == "redirected" and by_id["A4"]["option_1"] == ""  # NEC
+    # ENETS 2023: a localised pNET of unknown size and function gets no option until both are known.
+    assert by_id["A1"]["option_1"] == "" and "size of the primary tumour" in by_id["A1"]["missing"]
+    assert by_id["A4"]["pathway"] == "NEC" and by_id["A4"]["option_1"] == "platinum_etoposide"  # NEC pathway
 
 
 def test_cohort_all_good_exits_0_and_numbers_rows_without_ids(capsys, tmp_path):

@@ -94,7 +94,7 @@ def test_report_body_has_recommendations_trace_missing_and_notices(name):
     # NETTER-1: midgut NET progressing on an SSA with sufficient SSTR uptake -> 177Lu-dotatate first.
     ("progressive-midgut-on-ssa", "177Lu-dotatate"),
     # ESMO 2020: localised, resectable low-grade pancreatic NET -> resection with curative intent.
-    ("localised-pancreatic-g1", "resection"),
+    ("localised-pancreatic-g1", "surveillance"),  # ENETS 2023: NF-pNET of 2 cm or less
     # PROMID/CLARINET: SSTR-positive metastatic G1 midgut NET, not progressive -> somatostatin analogue.
     ("metastatic-midgut-g1-low-burden", "Somatostatin analogue"),
 ])
