@@ -99,10 +99,11 @@ KI67_G2_TO_PERCENT = 20.0
 KI67_LOW_G2_BELOW_PERCENT = 5.0
 
 # --- PRRT re-treatment ----------------------------------------------------------------------------
-# Re-treatment is considered after a durable benefit from the first course; series and the
-# NANETS/SNMMI consensus use a progression-free interval of at least 12 months after the last cycle
-# (hope2020prrt; strosberg2021prrtretreatment).  Exactly 12 months counts as durable.
-PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS = 12
+# Re-treatment is considered after a durable benefit from the first course.  The largest series pooled in
+# the re-treatment meta-analysis (strosberg2021prrtretreatment) re-treated only patients progression-free for
+# at least 18 months after the first PRRT (vanderzwan2019salvage); some centres accept 12 months.  The book
+# follows the series it can cite: 18 months, exactly 18 counting as durable.
+PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS = 18
 
 # VHL: pancreatic NETs are usually watched up to 3 cm (ENETS 2023 non-functioning pNET, hereditary
 # section; kos-kudla2023enets).  Not verified against the full text; exactly 3.0 cm is watched.

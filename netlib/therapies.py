@@ -360,7 +360,7 @@ _THERAPY_LIST: tuple[Therapy, ...] = (
         notes="Appendiceal NET above 2 cm, or 1-2 cm with risk features (to be discussed)."),
     Therapy(
         id="liver_transplantation", name="Liver transplantation", therapy_class="surgery",
-        doses=(), dose_note="", pivotal_trials=(), citations=("mazzaferro2016transplant",),
+        doses=(), dose_note="", pivotal_trials=(), citations=("mazzaferro2016milannet",),
         dose_verified=None, dose_source="No drug dose.",
         notes="Highly selected patients meeting the Milan-NET criteria, at a transplant centre."),
     Therapy(

@@ -484,7 +484,7 @@ FIELD_NAMES = tuple(PATIENT_FORM.by_name)
 # Values at and around the thresholds, so that boundaries are drawn often.
 BOUNDARY_VALUES = {"ki67_percent": (2.99, 3.0, 9.99, 10.0, 20.0, 20.01, 55.0, 55.01),
                    "tumour_size_cm": (0.99, 1.0, 2.0, 2.01),
-                   "prrt_progression_free_months": (11.9, 12.0),
+                   "prrt_progression_free_months": (17.9, 18.0),
                    "tmb_mutations_per_mb": (9.9, 10.0), "creatinine_clearance_ml_min": (49.9, 50.0)}
 
 
