@@ -98,7 +98,7 @@ LUNG = dict(primary_site="lung", differentiation="well", lung_morphology="carcin
             necrosis="punctate", ki67_percent=8.0, extent="metastatic", resectable=False, sstr_imaging="pet",
             krenning_score=3, tumour_burden="high", functioning_syndrome="none", disease_status="progressive",
             prior_ssa="progressed", **GOOD_LABS)
-# Milan-NET (mazzaferro2016transplant): liver-only metastases of a resected midgut NET in a young patient.
+# Milan-NET (mazzaferro2016milannet): liver-only metastases of a resected midgut NET in a young patient.
 TRANSPLANT = dict(primary_site="small_intestine", differentiation="well", ki67_percent=2.0, extent="metastatic",
                   resectable=False, liver_predominant=True, liver_involvement_percent=30.0,
                   extrahepatic_disease=False, primary_resected=True, stable_disease_months=12.0, age_years=50,
