@@ -3,7 +3,9 @@
 The browser never computes anything itself: it sends the form's values (as text,
 exactly as typed) and shows what comes back.  Bad input comes back as
 ``{"ok": false, "error": {"field", "label", "value", "accepted", "message", "hint"}}`` so the
-page can put the message next to the field; it is never a traceback.
+page can put the message next to the field; it is never a traceback.  A result comes back as netlib
+returns it (``result``) and with its sentences in the reader's words (``plain``: a field id or a coded
+choice that slipped into a sentence becomes its label).
 
 Messages here are for readers of the site, so they speak the field's label and unit, never its
 id (the CLI keeps the ids): "Ki-67 index must be a number between 0 and 100 %; you entered 120".
@@ -115,6 +117,8 @@ def _vocabulary(schema_json: str) -> tuple[tuple[re.Pattern, dict[str, str]], ..
                 words.setdefault(choice, label)
     titles = [prop.get("title") for prop in schema["properties"].values()]
     for name, prop in schema["properties"].items():
+        if "_" not in name:
+            continue  # a one-word id ("hypotension") is also a plain word of the prose: leave it
         title = prop.get("title") or name.replace("_", " ")
         if titles.count(title) > 1 and prop.get("x-unit"):
             title = f"{title} in {prop['x-unit']}"  # two fields, one quantity: the unit tells them apart
@@ -272,7 +276,8 @@ def calculate(calculator_id: str, values_json: str) -> str:
             return json.dumps({"ok": False, "error": error.as_dict()}, ensure_ascii=False)
         return json.dumps({"ok": False, "error": plain_error(error, schema)}, ensure_ascii=False)
     schema = _calculator_schema(calculator_id)
-    return json.dumps({"ok": True, "result": _plain_result(result.as_dict(), schema),
+    data = result.as_dict()
+    return json.dumps({"ok": True, "result": data, "plain": _plain_result(data, schema),
                        "headline": result.headline(), "severity": severity(calculator_id, result.category)},
                       ensure_ascii=False)
 
@@ -303,7 +308,8 @@ def recommend(values_json: str) -> str:
             if error.field not in values:
                 return json.dumps({"ok": False, "error": errors[-1], "errors": errors}, ensure_ascii=False)
             del values[error.field]
-    answer = {"ok": True, "result": _plain_result(result.as_dict(), schema)}
+    data = result.as_dict()
+    answer = {"ok": True, "result": data, "plain": _plain_result(data, schema)}
     if errors:
         answer.update(partial=True, errors=errors, error=errors[0])
     return json.dumps(answer, ensure_ascii=False, default=str)

@@ -355,26 +355,32 @@
   }
 
   LiveForm.prototype.watchBar = function (form) {
+    // The bar shows while the reader works in the form and the headline is out of view: on a phone
+    // the result is below a long form; on a wide screen the sticky result can still be pushed off
+    // near the end of a long form.
     var self = this;
-    if (!window.IntersectionObserver) {
-      return;
-    }
-    var formVisible = false;
-    var resultVisible = true;
+    var pending = false;
     var update = function () {
-      var show = formVisible && !resultVisible && window.matchMedia("(max-width: 59.99em)").matches;
+      pending = false;
+      var height = window.innerHeight;
+      var formBox = form.getBoundingClientRect();
+      var headline = self.result.querySelector(".netlib-headline");
+      var box = headline ? headline.getBoundingClientRect() : null;
+      var headlineSeen = box && box.top >= 0 && box.bottom <= height && box.height > 0;
+      var formSeen = formBox.bottom > 0 && formBox.top < height;
+      var show = formSeen && !headlineSeen && self.holder.dataset.state === "ready";
       self.bar.hidden = !show;
       self.bar.setAttribute("aria-hidden", show ? "false" : "true");
     };
-    new IntersectionObserver(function (entries) {
-      formVisible = entries[entries.length - 1].isIntersecting;
-      update();
-    }).observe(form);
-    new IntersectionObserver(function (entries) {
-      resultVisible = entries[entries.length - 1].isIntersecting;
-      update();
-    }, { threshold: 0 }).observe(self.result.querySelector(".netlib-headline") ? self.result : self.result);
-    self.updateBar = update;
+    var schedule = function () {
+      if (!pending) {
+        pending = true;
+        window.requestAnimationFrame(update);
+      }
+    };
+    window.addEventListener("scroll", schedule, { passive: true });
+    window.addEventListener("resize", schedule);
+    self.updateBar = schedule;
   };
 
   LiveForm.prototype.values = function () {
@@ -391,25 +397,39 @@
   };
 
   LiveForm.prototype.compute = function () {
+    // One question at a time: edits made while Python is answering are coalesced into one more
+    // question with the latest values, so fast typing never queues a backlog in the worker.
     var self = this;
+    self.holder.dataset.busy = "true";
+    if (self.inFlight) {
+      self.dirty = true;
+      return;
+    }
+    self.inFlight = true;
+    self.dirty = false;
     var sequence = ++self.sequence;
     var started = performance.now();
-    self.holder.dataset.busy = "true";
+    var settle = function () {
+      self.inFlight = false;
+      if (self.dirty) {
+        self.compute();
+      } else {
+        self.finish(sequence, started);
+      }
+    };
     self.python.call(self.operation.name, self.operation.args(self.values())).then(function (answer) {
-      if (sequence !== self.sequence) {
-        return; // the reader changed something meanwhile; a newer answer is on its way
+      if (!self.dirty) {
+        self.show(answer);
       }
-      self.show(answer);
-      self.finish(sequence, started);
+      settle();
     }, function (error) {
-      if (sequence !== self.sequence) {
-        return;
+      if (!self.dirty) {
+        self.clearErrors();
+        self.answer = null;
+        self.result.className = "netlib-live-result netlib-result netlib-error";
+        self.result.replaceChildren("\u26a0 The calculation failed unexpectedly (" + error.message + ").");
       }
-      self.clearErrors();
-      self.answer = null;
-      self.result.className = "netlib-live-result netlib-result netlib-error";
-      self.result.replaceChildren("\u26a0 The calculation failed unexpectedly (" + error.message + ").");
-      self.finish(sequence, started);
+      settle();
     });
   };
 
@@ -472,6 +492,7 @@
       self.result.removeAttribute("data-tone");
       self.result.replaceChildren(errorBox || "\u26a0 " + answer.error.message);
       self.barText.textContent = "\u26a0 Check " + (notices.length ? answer.error.label || "the form" : "the form");
+      self.updateBar();
       return;
     }
     self.result.className = "netlib-live-result netlib-result";
@@ -483,6 +504,7 @@
     self.result.replaceChildren.apply(self.result, parts);
     var headline = self.result.querySelector(".netlib-headline");
     self.barText.textContent = (errorBox ? "\u26a0 " : "") + (headline ? headline.textContent : "");
+    self.updateBar();
   };
 
   LiveForm.prototype.summary = function () {
@@ -570,7 +592,7 @@
   }
 
   function renderCalculation(answer, form) {
-    var result = answer.result;
+    var result = answer.plain || answer.result;
     var severity = answer.severity;
     form.result.dataset.tone = severity ? severity.tone : "neutral";
     var parts = [
@@ -617,7 +639,7 @@
   }
 
   function renderRecommendations(answer, form) {
-    var result = answer.result;
+    var result = answer.plain || answer.result;
     var shown = new Set(); // a statement is said once per result
     var once = function (text) {
       var key = String(text || "").replace(/\s+/g, " ").trim();
