@@ -75,6 +75,9 @@ def prune(outdir: Path, search_as_you_type: bool = False) -> dict[str, int]:
     for page in pages:
         text = page.read_text(encoding="utf-8")
         new = ICON_SCRIPT.sub("", text)
+        # docutils marks the bibliography role="list" around role="doc-biblioentry" items, which
+        # assistive technology reads as a broken list (axe: aria-required-children).
+        new = new.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
         if 'class="sd-' not in new:
             new = SPHINX_DESIGN.sub("", new)
         uses_design = uses_design or "sphinx-design.min.css" in new

@@ -623,13 +623,13 @@ def test_the_patient_form_is_grouped_and_opens_what_is_given(browser, origin):
     # An empty form opens only what the rules need (the required fields).
     empty = [g for g in _schema("patient")["x-groups"] if not required.intersection(g["fields"])]
     assert empty, "every group holds a required field"
-    page.visit.close()
     # Order: the groups keep the schema's order inside each group.
     order = _schema("patient")["x-order"]
     shown = holder.locator(".netlib-live-field").evaluate_all("rows => rows.map(r => r.dataset.field)")
     for group in _schema("patient").get("x-groups", []):
         inside = [name for name in shown if name in group["fields"]]
         assert inside == sorted(inside, key=order.index)
+    page.visit.close()
 
 
 def test_one_bad_patient_field_keeps_the_rest_of_the_recommendation(live):
