@@ -229,6 +229,8 @@ TONE_OVERRIDES: dict[str, dict[str, str]] = {
     "tumour_growth_rate": {"high": "bad", "low": "good", "not applicable": "neutral"},
     "doubling_time": {"growing": "caution", "no growth": "good"},
     "prrt_eligibility": {"incomplete": "neutral"},
+    "crs_grade": {"grade 4": "bad", "grade 5": "bad"},
+    "icans_grade": {"grade 4": "bad", "grade 5": "bad"},
 }
 
 

@@ -158,6 +158,25 @@ CASES: dict[str, list[dict]] = {
         {"sum_diameters_baseline_mm": 60.0, "sum_diameters_current_mm": 40.0,                            # longest
          "interval_months": response.INTERVAL_MAXIMUM_MONTHS},
     ],
+    "netpet_score": [
+        CALCULATOR_EXAMPLES["netpet_score"],
+        {"sstr_avid_disease": True, "fdg_avid_disease": False},                               # P1
+        {"sstr_avid_disease": True, "fdg_avid_disease": True, "fdg_avid_lesion_without_sstr_uptake": True},  # P5
+    ],
+    "gastric_net_type": [
+        CALCULATOR_EXAMPLES["gastric_net_type"],                                           # type 1
+        {"gastrin_elevated": True, "atrophic_gastritis": False, "gastrinoma": True},        # type 2
+        {"gastrin_elevated": False, "atrophic_gastritis": False},                           # type 3
+    ],
+    "capd_score": [
+        CALCULATOR_EXAMPLES["capd_score"],
+        {**{k: "always" for k in ("eye_contact", "purposeful_actions", "aware_of_surroundings",
+                                  "communicates_needs")},
+         **{k: "never" for k in ("restless", "inconsolable", "underactive", "slow_to_respond")}},  # 0
+        {**{k: "never" for k in ("eye_contact", "purposeful_actions", "aware_of_surroundings",
+                                 "communicates_needs")},
+         **{k: "always" for k in ("restless", "inconsolable", "underactive", "slow_to_respond")}},  # 32
+    ],
     "crs_grade": [
         CALCULATOR_EXAMPLES["crs_grade"],
         {**_NO_CRS, "temperature_c": cart.FEVER_THRESHOLD_C},                           # ASTCT: 38.0 °C is fever
