@@ -49,17 +49,17 @@ GASTROENTEROPANCREATIC = ("pancreas", "small_intestine", "stomach", "duodenum", 
                           "unknown_primary")
 THORACIC = ("lung", "thymus")
 
-# Prior treatment lines: the field, the option id(s) it stands for, and its label.
+# Prior treatment lines: the field, the option id it stands for, and the therapy as the label names it.
 PRIOR_THERAPIES = {
-    "prior_ssa": ("ssa", "Somatostatin analogue"),
-    "prior_everolimus": ("everolimus", "Everolimus"),
-    "prior_sunitinib": ("sunitinib", "Sunitinib"),
+    "prior_ssa": ("ssa", "somatostatin analogue"),
+    "prior_everolimus": ("everolimus", "everolimus"),
+    "prior_sunitinib": ("sunitinib", "sunitinib"),
     "prior_prrt": ("prrt_lu177_dotatate", "PRRT"),
-    "prior_capecitabine_temozolomide": ("capecitabine_temozolomide", "Capecitabine-temozolomide"),
-    "prior_streptozocin": ("streptozocin_5fu", "Streptozocin-based chemotherapy"),
-    "prior_cabozantinib": ("cabozantinib", "Cabozantinib"),
-    "prior_liver_directed_therapy": ("liver_directed_therapy", "Liver-directed therapy"),
-    "prior_platinum_etoposide": ("platinum_etoposide", "Platinum-etoposide"),
+    "prior_capecitabine_temozolomide": ("capecitabine_temozolomide", "capecitabine-temozolomide"),
+    "prior_streptozocin": ("streptozocin_5fu", "streptozocin-based chemotherapy"),
+    "prior_cabozantinib": ("cabozantinib", "cabozantinib"),
+    "prior_liver_directed_therapy": ("liver_directed_therapy", "liver-directed therapy"),
+    "prior_platinum_etoposide": ("platinum_etoposide", "platinum-etoposide"),
 }
 PRIOR_OUTCOMES = {
     "never": "Never given",
@@ -126,8 +126,7 @@ def _optional(field: Field) -> Field:
 
 
 def _prior(name: str, label: str) -> Field:
-    return choice(name, f"Prior {label[0].lower() + label[1:]}" if not label.startswith(("PRRT",)) else
-                  f"Prior {label}", PRIOR_OUTCOMES, required=False,
+    return choice(name, f"Prior {label}", PRIOR_OUTCOMES, required=False,
                   help="Never given; ongoing without progression; progressed on it; stopped for side "
                        "effects; or a completed course without progression on it.")
 
@@ -347,7 +346,6 @@ _GRADE_FROM_CATEGORY = {"NET G1": "G1", "NET G2": "G2", "NET G3": "G3", "NEC": "
 _MODALITY = {"planar": "planar_scintigraphy", "spect": "spect", "pet": "sstr_pet"}
 _LUNG_GRADE = {"typical carcinoid": "G1", "atypical carcinoid": "G2", "tumourlet": "G1",
                "large-cell neuroendocrine carcinoma": "NEC", "small-cell carcinoma": "NEC"}
-_LUNG_TAKES_MORPHOLOGY = "morphology" in _LUNG
 UNKNOWN = "unknown"
 
 
@@ -379,7 +377,7 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
     morphology = patient["lung_morphology"]
     facts["grade_result"] = None
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
-        if site in THORACIC and morphology is not None and _LUNG_TAKES_MORPHOLOGY and mitoses is not None \
+        if site in THORACIC and morphology is not None and mitoses is not None \
                 and patient["necrosis"] is not None:
             facts["grade_result"] = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
                                                    ki67_percent=ki67, morphology=morphology)
@@ -392,8 +390,8 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
     if site in THORACIC:
         if mitoses is None or patient["necrosis"] is None:
             return None, None
-        extra = {"morphology": "carcinoid"} if _LUNG_TAKES_MORPHOLOGY else {}
-        if _LUNG_TAKES_MORPHOLOGY and patient["tumour_size_cm"] is not None and "tumour_size_mm" in _LUNG:
+        extra = {"morphology": "carcinoid"}
+        if patient["tumour_size_cm"] is not None:
             extra["tumour_size_mm"] = patient["tumour_size_cm"] * 10
         result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
                                 **extra)
