@@ -38,7 +38,7 @@ from typing import Any, Mapping
 import string
 
 from . import cart, evidence, patient, prrt, response, therapies
-from .patient import FACT_VALUES, PATIENT_FORM, derive_facts, patient_schema
+from .patient import FACT_VALUES, PATIENT_FORM, FactsView, derive_facts, derive_facts_lazily, patient_schema
 
 __all__ = ["RULESET_VERSION", "RULES", "TABLES", "ALWAYS", "PATIENT_FORM", "recommend", "rules_table",
            "patient_schema", "derive_facts", "Recommendations"]
@@ -377,7 +377,11 @@ class _CompiledTables:
     rules: tuple[DecisionRule, ...]
     rows: tuple
     order: Mapping[str, int]
-    recommendations: dict  # supporting rule ids -> Recommendation (shared; frozen)
+    recommendations: dict  # supporting row positions -> (sort key, Recommendation) (shared; frozen)
+    ids: tuple[str, ...]  # rule id by row position
+    # What a fired row adds, by row position: (kind code, option or item, the prepared Exclusion,
+    # MissingItem or advice pair, the rule when a calculator result adds details to its text, else None).
+    contributions: tuple
     # The fast path: the tables compiled into one Python function that returns the positions of the
     # fired rules (conditions as membership tests on finite fact domains, FACT_VALUES).
     fire: Any
@@ -403,8 +407,29 @@ def _compile(rules: tuple[DecisionRule, ...]) -> _CompiledTables:
         else:
             outcome = "advises"
         rows.append((rule, tuple(checks), TraceEntry(rule.id, True, decided, outcome), exclusion))
-    return _CompiledTables(rules, tuple(rows), MappingProxyType({r.id: i for i, r in enumerate(rules)}), {},
-                           _compile_fire(rules))
+    return _CompiledTables(
+        rules=rules, rows=tuple(rows), order=MappingProxyType({r.id: i for i, r in enumerate(rules)}),
+        recommendations={}, ids=tuple(r.id for r in rules),
+        contributions=tuple(_contribution(rule, row[3]) for rule, row in zip(rules, rows)),
+        fire=_compile_fire(rules))
+
+
+_OPTION, _EXCLUDE, _MISSING, _ADVICE, _WITH_DETAILS = range(5)
+
+
+def _contribution(rule: DecisionRule, exclusion: Exclusion | None) -> tuple:
+    if rule.kind == "option":  # options never take details; their text is the row's rationale
+        return _OPTION, rule.option, None, rule
+    if rule.kind == "exclude":
+        made = exclusion
+        kind, key = _EXCLUDE, rule.option
+    elif rule.kind == "missing":
+        made = MissingItem(rule.item, rule.rationale, rule.id)
+        kind, key = _MISSING, rule.item
+    else:
+        made = (rule.rationale, rule.citations)
+        kind, key = _ADVICE, None
+    return (_WITH_DETAILS if rule.details_from else kind), key, made, rule
 
 
 def _compile_fire(rules: tuple[DecisionRule, ...]):
@@ -412,32 +437,65 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
 
     Each condition becomes ``value == constant`` or ``value in frozenset`` (a negated condition keeps the
     rest of the fact's finite domain), so the result is the same as Condition.holds row by row; the
-    tests compare the two on every generated patient.
+    tests compare the two on every generated patient.  Rows that share a condition are nested under
+    one test of it (the condition most rows share first), so a patient is tested against a few dozen
+    conditions instead of every row; the fired positions are returned in table order.
     """
-    constants: dict[str, Any] = {}
+    constants: dict[frozenset, str] = {}
     variables: dict[str, str] = {}
-    body = []
+    pending = []  # per row: (position, shareable tests, deferred tests)
     for position, rule in enumerate(rules):
-        tests = []
+        shared, deferred = [], []
         for condition in rule.conditions:
             domain = FACT_VALUES[condition.fact]
             values = condition.value if isinstance(condition.value, tuple) else (condition.value,)
             keep = set(values) if condition.operator in ("is", "in") else set(domain) - set(values)
-            variable = variables.setdefault(condition.fact, f"f{len(variables)}")
-            if len(keep) == 1:
-                tests.append(f"{variable} == {next(iter(keep))!r}")
+            # Deferred facts (patient.LAZY_FACTS) are read in place and after the row's other conditions,
+            # so that they are computed only for a patient whose other conditions hold.
+            if condition.fact in patient.LAZY_FACTS:
+                variable = f"facts[{condition.fact!r}]"
             else:
-                name = f"s{len(constants)}"
-                constants[name] = frozenset(keep)
-                tests.append(f"{variable} in {name}")
-        condition_text = " and ".join(tests) if tests else "True"
-        body.append(f"    if {condition_text}: out.append({position})")
+                variable = variables.setdefault(condition.fact, f"f{len(variables)}")
+            if len(keep) == 1:
+                test = f"{variable} == {next(iter(keep))!r}"
+            else:
+                name = constants.setdefault(frozenset(keep), f"s{len(constants)}")
+                test = f"{variable} in {name}"
+            (deferred if condition.fact in patient.LAZY_FACTS else shared).append(test)
+        pending.append((position, tuple(dict.fromkeys(shared)), tuple(deferred)))
+
+    body: list[str] = []
+
+    def emit(rows: list, depth: int) -> None:
+        indent = "    " * depth
+        while rows:
+            done = [row for row in rows if not row[1]]
+            for position, _shared, deferred in done:
+                if deferred:
+                    body.append(f"{indent}if {' and '.join(deferred)}: out.append({position})")
+                else:
+                    body.append(f"{indent}out.append({position})")
+            rows = [row for row in rows if row[1]]
+            if not rows:
+                return
+            counts: dict[str, int] = {}
+            for row in rows:
+                for test in row[1]:
+                    counts[test] = counts.get(test, 0) + 1
+            test = max(counts, key=counts.__getitem__)  # the most shared; the first of a tie
+            inside = [(p, tuple(t for t in shared if t != test), d) for p, shared, d in rows if test in shared]
+            rows = [row for row in rows if test not in row[1]]
+            body.append(f"{indent}if {test}:")
+            emit(inside, depth + 1)
+
+    emit(pending, 1)
     lines = ["def fire(facts):"]
     lines += [f"    {variable} = facts[{fact!r}]" for fact, variable in variables.items()]
     lines.append("    out = []")
     lines += body
+    lines.append("    out.sort()")
     lines.append("    return out")
-    namespace = dict(constants)
+    namespace = {name: value for value, name in constants.items()}
     exec(compile("\n".join(lines), "<netlib decision tables>", "exec"), namespace)  # noqa: S102 - our own tables
     return namespace["fire"]
 
@@ -519,7 +577,7 @@ def _details(rule: DecisionRule, facts: Mapping[str, Any], key: str) -> str:
     """Reasons or missing criteria that a calculator result adds to a row's text."""
     if not rule.details_from:
         return ""
-    result = facts.get(rule.details_from)
+    result = facts[rule.details_from]
     if result is None:
         return ""
     items = result.details.get(key, ())
@@ -540,54 +598,79 @@ def _pathway(grade: str) -> tuple[str, str | None]:
 
 def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Recommendations:
     """Evaluate the decision tables for one patient (a mapping and/or keyword fields)."""
-    values = dict(patient or {})
-    values.update(fields)
-    clean = PATIENT_FORM.validate(values)
-    facts = derive_facts(clean)
+    if fields:
+        values = dict(patient or {})
+        values.update(fields)
+    else:
+        values = patient if patient is not None else {}
+    clean = PATIENT_FORM.validate(values)  # never changes its argument
+    facts = derive_facts_lazily(clean)
     tables = _tables()
-    fired = _fire(tables, facts)
+    positions = tables.fire(facts)
     pathway, redirect = _pathway(facts["grade"])
 
     # The first exclusion of an option names it; an option excluded anywhere is never recommended.
     excluded: dict[str, Exclusion] = {}
-    supporting: dict[str, list[DecisionRule]] = {}
+    supporting: dict[str, list[int]] = {}
     missing: dict[str, MissingItem] = {}
     advice: list[tuple[str, tuple[str, ...]]] = []
-    for rule, _checks, _entry, exclusion in fired:
-        kind = rule.kind
-        if kind == "exclude":
-            if rule.option not in excluded:
+    contributions = tables.contributions
+    exclude_first = excluded.setdefault
+    for position in positions:
+        kind, key, made, rule = contributions[position]
+        if kind == _EXCLUDE:  # the commonest row: an exclusion whose text is fixed
+            exclude_first(key, made)
+        elif kind == _OPTION:
+            rows = supporting.get(key)
+            if rows is None:
+                supporting[key] = [position]
+            else:
+                rows.append(position)
+        elif kind == _MISSING:
+            if key not in missing:
+                missing[key] = made
+        elif kind == _ADVICE:
+            advice.append(made)
+        # A row whose text a calculator result completes (e.g. the PRRT criteria that failed).
+        elif rule.kind == "exclude":
+            if key not in excluded:
                 extra = _details(rule, facts, "reasons")
-                excluded[rule.option] = exclusion if not extra else Exclusion(
-                    rule.option, exclusion.name, rule.id, rule.rationale + extra, rule.citations)
-        elif kind == "option":
-            supporting.setdefault(rule.option, []).append(rule)
-        elif kind == "missing":
-            if rule.item not in missing:
-                missing[rule.item] = MissingItem(rule.item, rule.rationale + _details(rule, facts, "missing_criteria"),
-                                                 rule.id)
+                excluded[key] = made if not extra else Exclusion(
+                    key, made.name, made.rule_id, made.reason + extra, made.citations)
+        elif rule.kind == "missing":
+            if key not in missing:
+                extra = _details(rule, facts, "missing_criteria")
+                missing[key] = made if not extra else MissingItem(key, made.how + extra, made.rule_id)
         else:
-            advice.append((rule.rationale + _details(rule, facts, "reasons"), rule.citations))
+            extra = _details(rule, facts, "reasons")
+            advice.append(made if not extra else (made[0] + extra, made[1]))
 
-    recommendations: list[Recommendation] = []
+    # Each set of supporting rows makes one shared, frozen recommendation with its sort key.
+    ranked = []
     shared = tables.recommendations
-    for option, rules in supporting.items():
+    for option, rows in supporting.items():
         if option in excluded:
             continue
-        key = tuple(r.id for r in rules)
-        recommendation = shared.get(key)
-        if recommendation is None:
-            recommendation = shared[key] = _recommendation(option, rules)
-        recommendations.append(recommendation)
-    order = tables.order
-    recommendations.sort(key=lambda r: (_TIER_RANK[r.tier], order[r.rule_ids[0]]))
+        key = tuple(rows)
+        entry = shared.get(key)
+        if entry is None:
+            chosen = _recommendation(option, [tables.rules[p] for p in rows])
+            entry = shared[key] = ((_TIER_RANK[chosen.tier], tables.order[chosen.rule_ids[0]]), chosen)
+        ranked.append(entry)
+    ranked.sort()  # the sort keys differ between options, so the recommendations are never compared
 
-    return Recommendations(
-        pathway=pathway, redirect=redirect, recommendations=tuple(recommendations),
+    # Recommendations is frozen; its generated __init__ sets each field through object.__setattr__,
+    # which costs more than the rest of this assembly.  The same fields are set directly here.
+    result = _new_recommendations(Recommendations)
+    result.__dict__.update(
+        pathway=pathway, redirect=redirect, recommendations=tuple([entry[1] for entry in ranked]),
         excluded=tuple(excluded.values()), always=_ALWAYS_WITH_CAR_T, car_t=_CAR_T,
-        missing=tuple(missing.values()), fired_rule_ids=tuple(row[0].id for row in fired),
-        facts=MappingProxyType(facts),
-        ruleset_version=RULESET_VERSION, advice=tuple(advice))
+        missing=tuple(missing.values()), fired_rule_ids=tuple(map(tables.ids.__getitem__, positions)),
+        facts=FactsView(facts), ruleset_version=RULESET_VERSION, advice=tuple(advice))
+    return result
+
+
+_new_recommendations = object.__new__
 
 
 def rules_table() -> list[dict[str, str]]:

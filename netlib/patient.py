@@ -18,7 +18,8 @@ Standard library only.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .grading import lung_carcinoid, who_gep_grade
 from .imaging import KRENNING_SUFFICIENT_SCINTIGRAPHY
@@ -262,8 +263,8 @@ _TGR_NAMES = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval
 
 @_rule(_TGR_NAMES, "growth-rate inputs come together")
 def _rule_tgr_complete(values):
-    given = [n for n in _TGR_NAMES if values[n] is not None]
-    if 0 < len(given) < len(_TGR_NAMES):
+    empty = [values[n] for n in _TGR_NAMES].count(None)
+    if 0 < empty < len(_TGR_NAMES):
         missing = [n for n in _TGR_NAMES if values[n] is None]
         return InputError(missing[0], None, "all three growth-rate inputs or none",
                           f"tumour growth rate needs {', '.join(_TGR_NAMES)}; missing {', '.join(missing)}")
@@ -409,10 +410,18 @@ def _yes_no(value: bool | None) -> str:
     return UNKNOWN if value is None else ("yes" if value else "no")
 
 
+_YES_NO_OF = {None: UNKNOWN, True: "yes", False: "no"}
+_YES_NO_FACTS = ("lymphovascular_invasion", "muscularis_propria_invasion", "mesoappendix_invasion",
+                 "appendix_base_involved", "nodes_positive", "ampullary", "duct_dilatation_or_jaundice",
+                 "liver_predominant", "extrahepatic_disease", "primary_resected", "clinical_trial_available",
+                 "msi_high_or_dmmr")
+_NEVER_ONLY = {"never"}
+_EXTENT_GROUP = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}
+
+
 def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> Any:
     imaging, score = patient["sstr_imaging"], patient["krenning_score"]
     known = facts["sstr_result"] is not None
-    creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
     return _prrt_eligibility(
         criteria_set=criteria_set, age_years=patient["age_years"],
         months_since_diagnosis=patient["months_since_diagnosis"],
@@ -423,7 +432,7 @@ def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> 
         sstr_modality=_MODALITY[imaging] if known else None,
         karnofsky_percent=patient["karnofsky_percent"],
         creatinine_clearance_ml_min=facts["creatinine_clearance_ml_min"],
-        **creatinine,
+        creatinine_mg_dl=patient["creatinine_mg_dl"], creatinine_umol_l=patient["creatinine_umol_l"],
         haemoglobin_g_dl=patient["haemoglobin_g_dl"], wbc_10e9_l=patient["wbc_10e9_l"],
         platelets_10e9_l=patient["platelets_10e9_l"], bilirubin_x_uln=patient["bilirubin_x_uln"],
         albumin_g_dl=patient["albumin_g_dl"], prothrombin_time_normal=patient["prothrombin_time_normal"])
@@ -516,13 +525,88 @@ _prrt_eligibility = _unvalidated(prrt_eligibility, {
     "criteria_set": _accepts_criteria_sets, "differentiation": _accepts_well})
 
 
+# The NETTER-2 check matters to few rows (first-line PRRT); recommend() computes it on first use.
+LAZY_FACTS = frozenset({"prrt_first_line_result", "prrt_first_line_eligibility"})
+
+
+class Facts(dict):
+    """The derived facts of one patient, read by the decision tables.
+
+    Holds what derive_facts computes; a patient value that is not also a derived fact, and the
+    NETTER-2 check (LAZY_FACTS, computed when first read), come through ``facts[key]``.
+    ``dict.get`` and iteration see the derived facts only: read through :class:`FactsView`, or
+    :meth:`complete`.
+    """
+
+    __slots__ = ("_patient", "_complete")
+
+    def __missing__(self, key: str) -> Any:
+        if key in LAZY_FACTS:
+            self._netter2()
+            return dict.__getitem__(self, key)
+        return self._patient[key]
+
+    def _netter2(self) -> None:
+        if not dict.__contains__(self, "prrt_first_line_result"):
+            first_line = _prrt(self._patient, self, "netter2")
+            self["prrt_first_line_result"] = first_line
+            self["prrt_first_line_eligibility"] = first_line.category
+
+    def complete(self) -> dict[str, Any]:
+        """Every fact, patient values first, in the order derive_facts gives them (computed once)."""
+        try:
+            return self._complete
+        except AttributeError:
+            pass
+        self._netter2()
+        full = dict(self._patient)
+        for key, value in self.items():
+            if key not in LAZY_FACTS:
+                full[key] = value
+                if key == "prrt_eligibility":
+                    for lazy in ("prrt_first_line_result", "prrt_first_line_eligibility"):
+                        full[lazy] = dict.__getitem__(self, lazy)
+        self._complete = full
+        return full
+
+
+class FactsView(Mapping):
+    """Read-only view of :class:`Facts`: every fact is there, deferred ones computed on demand."""
+
+    __slots__ = ("_facts",)
+
+    def __init__(self, facts: Facts) -> None:
+        self._facts = facts
+
+    def __getitem__(self, key: str) -> Any:
+        return self._facts[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in LAZY_FACTS or dict.__contains__(self._facts, key) or key in self._facts._patient
+
+    def __iter__(self):
+        return iter(self._facts.complete())
+
+    def __len__(self) -> int:
+        return len(self._facts.complete())
+
+    def __repr__(self) -> str:
+        return f"FactsView({dict(self._facts.complete())!r})"
+
+
 def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     """Facts the rules read: the patient's own values plus what the calculators derive.
 
     ``patient`` is a mapping validated by :data:`PATIENT_FORM` (every field present, None when not
     given), as :func:`netlib.pathway.recommend` passes it.
     """
-    facts: dict[str, Any] = dict(patient)
+    return dict(derive_facts_lazily(patient).complete())  # a copy: the caller may change it
+
+
+def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
+    """:func:`derive_facts` with the NETTER-2 check deferred until a rule or a reader asks for it."""
+    facts = Facts()
+    facts._patient = patient
     site = patient["primary_site"]
     facts["site"] = site or "not given"
     facts["differentiation"] = patient["differentiation"] or UNKNOWN
@@ -547,8 +631,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["size_over_3cm"] = UNKNOWN if size is None else ("yes" if size > VHL_SURVEILLANCE_UP_TO_CM else "no")
 
     extent, resectable = patient["extent"], patient["resectable"]
-    facts["extent_group"] = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}.get(
-        extent or "", UNKNOWN)
+    facts["extent_group"] = _EXTENT_GROUP.get(extent, UNKNOWN)
     facts["resectable"] = _yes_no(resectable)
     # Local disease: is surgery feasible?  Stated by the surgeon, or, once the primary has been removed (an
     # appendectomy, a polypectomy), the question is completion surgery, which is judged feasible unless the
@@ -595,42 +678,45 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     facts["refractory_diarrhoea"] = _yes_no(patient["refractory_syndrome_diarrhoea"])
     facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
     facts["multifocal"] = _yes_no(patient["multifocal"])
-    for name in ("lymphovascular_invasion", "muscularis_propria_invasion", "mesoappendix_invasion",
-                 "appendix_base_involved", "nodes_positive", "ampullary", "duct_dilatation_or_jaundice",
-                 "liver_predominant", "extrahepatic_disease",
-                 "primary_resected", "clinical_trial_available", "msi_high_or_dmmr"):
-        facts[name] = _yes_no(patient[name])
+    for name in _YES_NO_FACTS:
+        facts[name] = _YES_NO_OF[patient[name]]
     # Any local risk feature that argues for an oncological resection instead of a local one.
-    risk = [patient[n] for n in ("lymphovascular_invasion", "muscularis_propria_invasion", "nodes_positive")]
+    risk = [patient["lymphovascular_invasion"], patient["muscularis_propria_invasion"], patient["nodes_positive"]]
     if site == "appendix":
         risk += [patient["mesoappendix_invasion"], patient["appendix_base_involved"]]
     # G3 is a risk feature everywhere; G2 in the appendix and rectum (ENETS 2023 appendix and colorectal).
-    facts["risk_features"] = "yes" if any(r is True for r in risk) or grade == "G3" or (
-        grade == "G2" and site in ("appendix", "rectum")) else ("no" if all(r is False for r in risk) else UNKNOWN)
+    facts["risk_features"] = "yes" if True in risk or grade == "G3" or (
+        grade == "G2" and site in ("appendix", "rectum")) else ("no" if None not in risk else UNKNOWN)
     facts["tumour_burden"] = patient["tumour_burden"] or UNKNOWN
     facts["gastric_type"] = patient["gastric_type"] or UNKNOWN
 
     # Prior lines with their outcomes.  A line recorded as ongoing while the disease is progressing is a line
     # the disease progresses on: it counts as "progressed" (the commonest second-line situation).
+    outcomes = []
     for name in PRIOR_THERAPIES:
         outcome = patient[name] or UNKNOWN
-        facts[name] = "progressed" if outcome == "ongoing" and status == "progressive" else outcome
-    facts["prior_non_ssa_systemic"] = "yes" if any(patient[n] in _GIVEN for n in _NON_SSA_SYSTEMIC) else (
-        "no" if all(patient[n] == "never" for n in _NON_SSA_SYSTEMIC) else UNKNOWN)
-    facts["on_treatment"] = "yes" if any(facts[n] == "ongoing" for n in PRIOR_THERAPIES) else "no"
-    facts["progressed_on_prior"] = "yes" if any(facts[n] == "progressed" for n in PRIOR_THERAPIES) else "no"
+        if outcome == "ongoing" and status == "progressive":
+            outcome = "progressed"
+        facts[name] = outcome
+        outcomes.append(outcome)
+    non_ssa = {patient[n] for n in _NON_SSA_SYSTEMIC}
+    facts["prior_non_ssa_systemic"] = "yes" if not non_ssa.isdisjoint(_GIVEN) else (
+        "no" if non_ssa == _NEVER_ONLY else UNKNOWN)
+    facts["on_treatment"] = "yes" if "ongoing" in outcomes else "no"
+    facts["progressed_on_prior"] = "yes" if "progressed" in outcomes else "no"
     facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
         else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
     interval = patient["prrt_progression_free_months"]
     facts["prrt_benefit"] = UNKNOWN if interval is None else (
         "durable" if interval >= PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS else "short")
 
-    creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
     facts["renal_result"] = None
     if patient["creatinine_clearance_ml_min"] is not None:
         facts["creatinine_clearance_ml_min"] = patient["creatinine_clearance_ml_min"]
         facts["creatinine_clearance_source"] = "given"
-    elif creatinine and all(patient[k] is not None for k in ("age_years", "sex", "weight_kg")):
+    elif (patient["creatinine_mg_dl"] is not None or patient["creatinine_umol_l"] is not None) and \
+            patient["age_years"] is not None and patient["sex"] is not None and patient["weight_kg"] is not None:
+        creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
         crcl = _cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
                                weight_kg=patient["weight_kg"], **creatinine)
         facts["renal_result"], facts["creatinine_clearance_ml_min"] = crcl, crcl.value
@@ -642,9 +728,6 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     prrt = _prrt(patient, facts, "netter1")
     facts["prrt_result"] = prrt
     facts["prrt_eligibility"] = prrt.category
-    first_line = _prrt(patient, facts, "netter2")
-    facts["prrt_first_line_result"] = first_line
-    facts["prrt_first_line_eligibility"] = first_line.category
 
     tmb = patient["tmb_mutations_per_mb"]
     facts["tmb_high"] = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")

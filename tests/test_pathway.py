@@ -642,3 +642,48 @@ def test_numbers_in_the_tables_text_come_from_netlib_constants():
 def test_an_unknown_constant_in_a_rows_text_is_refused():
     with pytest.raises(TableError, match="unknown constant"):
         pathway._rule_from_row("t", {**GOOD_ROW, "rationale": "below {NO_SUCH_CONSTANT:g} cm"})
+
+
+# --- The fast paths of recommend() give what the plain definitions give --------------------------
+
+def test_recommend_result_has_exactly_the_dataclass_fields_and_stays_frozen():
+    import dataclasses
+
+    from netlib.examples import PATIENT_EXAMPLES
+    from netlib.pathway import Recommendations
+
+    result = recommend(PATIENT_EXAMPLES["progressive-pancreatic-g2"])
+    assert set(vars(result)) == {f.name for f in dataclasses.fields(Recommendations)}
+    rebuilt = Recommendations(**{f.name: getattr(result, f.name) for f in dataclasses.fields(Recommendations)})
+    assert rebuilt == result
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.pathway = "x"
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_facts_view_equals_derive_facts_in_order_and_values(seed):
+    """recommend() defers the NETTER-2 check; what a reader sees is derive_facts, key for key, in order."""
+    patient = random_patient(random.Random(seed))
+    try:
+        result = recommend(patient)
+    except InputError:
+        return
+    full = derive_facts(PATIENT_FORM.validate(patient))
+    assert list(result.facts) == list(full)
+    assert dict(result.facts.items()) == full
+    assert len(result.facts) == len(full)
+    assert all(key in result.facts for key in full) and "no_such_fact" not in result.facts
+    assert result.facts.get("no_such_fact") is None
+
+
+def test_netter2_is_computed_only_when_a_row_or_a_reader_asks():
+    from netlib.pathway import _tables
+    from netlib.patient import derive_facts_lazily
+
+    clean = PATIENT_FORM.validate({"primary_site": "rectum", "extent": "localised", "differentiation": "well",
+                                   "ki67_percent": 1, "tumour_size_cm": 0.6})
+    facts = derive_facts_lazily(clean)
+    _tables().fire(facts)
+    assert not dict.__contains__(facts, "prrt_first_line_result")  # no first-line row reached it
+    assert facts["prrt_first_line_eligibility"] in ("eligible", "not eligible", "incomplete")
+    assert dict.__contains__(facts, "prrt_first_line_result")
