@@ -80,7 +80,9 @@ def make_result(calculator_id: str, *, value: float | None = None, unit: str = "
     _set_interpretation(result, interpretation)
     _set_warnings(result, tuple(warnings))
     _set_citations(result, tuple(citations))
-    _set_details(result, MappingProxyType(dict(details)) if details else _EMPTY)
+    # A dict made for this result (every calculator builds its own) is wrapped, not copied.
+    _set_details(result, (MappingProxyType(details) if details.__class__ is dict else MappingProxyType(dict(details)))
+                 if details else _EMPTY)
     return result
 
 
