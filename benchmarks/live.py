@@ -176,7 +176,7 @@ def site_weight() -> dict:
     files = [p for p in HTML.rglob("*") if p.is_file()]
     part = lambda test: sum(p.stat().st_size for p in files if test(p.relative_to(HTML).as_posix()))  # noqa: E731
     return {"files": len(files), "total": part(lambda p: True), "pyodide": part(lambda p: "live/pyodide/" in p),
-            "mathjax": part(lambda p: "mathjax/" in p), "html": part(lambda p: p.endswith(".html")),
+            "katex": part(lambda p: "_static/katex/" in p), "html": part(lambda p: p.endswith(".html")),
             "theme": part(lambda p: p.startswith(("_static/styles/", "_static/scripts/", "_static/vendor/")))}
 
 
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
 
     weight = site_weight()
     print(f"\nsite weight: {weight['total'] / 1e6:.1f} MB in {weight['files']} files (Pyodide {weight['pyodide'] / 1e6:.1f} MB, "
-          f"MathJax {weight['mathjax'] / 1e6:.1f} MB, theme {weight['theme'] / 1e6:.1f} MB, pages {weight['html'] / 1e6:.1f} MB); "
+          f"KaTeX style and fonts {weight['katex'] / 1e6:.2f} MB, theme {weight['theme'] / 1e6:.1f} MB, pages {weight['html'] / 1e6:.1f} MB); "
           f"target < {TARGET_SITE_MB:g} MB")
     if weight["total"] / 1e6 >= TARGET_SITE_MB:
         missed.append("site weight")

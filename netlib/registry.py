@@ -17,7 +17,7 @@ from .inputs import Field, Form, InputError, Rule
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-__all__ = ["Result", "Calculator", "calculator", "REGISTRY", "get", "all_calculators"]
+__all__ = ["Result", "Calculator", "calculator", "REGISTRY", "get", "all_calculators", "format_value"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +54,31 @@ class Result:
         """One line: the value with its unit and/or the category."""
         parts = []
         if self.value is not None:
-            parts.append(f"{_fmt(self.value)} {self.unit}".strip())
+            parts.append(f"{format_value(self.value, self.unit)} {self.unit}".strip())
         if self.category is not None:
             parts.append(self.category)
         return " · ".join(parts) if parts else "no result"
 
 
-def _fmt(value: float) -> str:
+# Decimals a result is shown with, by unit, wherever its number is written (headline and text alike):
+# clearances and eGFR in whole mL/min, as laboratories report them; times in months to one decimal.
+# Any other unit: two decimals.  Trailing zeros are dropped (1.50 % is shown as 1.5 %).
+DISPLAY_DECIMALS = {"mL/min": 0, "mL/min/1.73 m²": 0, "months": 1}
+DEFAULT_DISPLAY_DECIMALS = 2
+
+
+def format_value(value: float, unit: str = "") -> str:
+    """A result's number as the reader sees it: rounded for its unit (DISPLAY_DECIMALS), no trailing zeros.
+
+    Result.headline and the calculators' interpretation texts both use it, so the two never disagree
+    (61.98 mL/min is "62" in both).
+    """
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
-    return f"{value:.2f}"
+    text = f"{value:.{DISPLAY_DECIMALS.get(unit, DEFAULT_DISPLAY_DECIMALS)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def make_result(calculator_id: str, *, value: float | None = None, unit: str = "",

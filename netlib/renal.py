@@ -29,7 +29,7 @@ for :mod:`netlib.prrt` and the treatment pathway, which validate their own input
 from __future__ import annotations
 
 from .inputs import InputError, Rule, choice, exactly_one_of, number
-from .registry import Result, calculator, make_result
+from .registry import Result, calculator, format_value, make_result
 
 # Creatinine unit conversion (clinical-facts 7.1, canonical): mg/dL = µmol/L / 88.4.
 UMOL_L_PER_MG_DL = 88.4
@@ -261,7 +261,7 @@ def cockcroft_gault(*, age_years: float, weight_kg: float, sex: str,
                                      creatinine_mg_dl=scr)
     return make_result(
         "cockcroft_gault", value=clearance, unit=CREATININE_CLEARANCE_UNIT,
-        interpretation=f"Creatinine clearance {clearance:.0f} mL/min by Cockcroft-Gault "
+        interpretation=f"Creatinine clearance {format_value(clearance, CREATININE_CLEARANCE_UNIT)} mL/min by Cockcroft-Gault "
                        f"(actual body weight; not normalised to body-surface area).",
         citations=_CG_CITATIONS,
         details={"creatinine_mg_dl": scr,
@@ -301,7 +301,7 @@ def ckd_epi_2021(*, age_years: float, sex: str, creatinine_mg_dl: float | None =
     term = KDIGO_GFR_TERMS[category]
     return make_result(
         "ckd_epi_2021", value=egfr, unit=EGFR_UNIT, category=category,
-        interpretation=f"eGFR {egfr:.0f} mL/min/1.73 m² (CKD-EPI 2021): KDIGO {category}, {term}.",
+        interpretation=f"eGFR {format_value(egfr, EGFR_UNIT)} {EGFR_UNIT} (CKD-EPI 2021): KDIGO {category}, {term}.",
         citations=_CKD_EPI_CITATIONS,
         details={"creatinine_mg_dl": scr, "category_term": term})
 
@@ -391,7 +391,7 @@ def urine_creatinine_clearance(*, urine_volume_ml: float, collection_hours: floa
     excretion_mg_per_24_h = urine * urine_volume_ml / 100 * COLLECTION_STANDARD_HOURS / collection_hours
     return make_result(
         "urine_creatinine_clearance", value=clearance, unit=CREATININE_CLEARANCE_UNIT,
-        interpretation=f"Measured creatinine clearance {clearance:.0f} mL/min from a urine collection of "
+        interpretation=f"Measured creatinine clearance {format_value(clearance, CREATININE_CLEARANCE_UNIT)} mL/min from a urine collection of "
                        f"{collection_hours:g} hours (creatinine excretion {excretion_mg_per_24_h:.0f} mg per 24 "
                        "hours; not normalised to body-surface area).",
         citations=_URINE_CITATIONS,

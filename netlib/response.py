@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 from .inputs import InputError, Rule, boolean, choice, not_greater, number
-from .registry import Result, calculator, make_result
+from .registry import Result, calculator, format_value, make_result
 
 # ---------------------------------------------------------------------------
 # Shared input ranges
@@ -40,6 +40,7 @@ DAYS_PER_MONTH = 30.4375
 # decimal inputs lying exactly on a cut-off (50 -> 35 mm is exactly -30 %) are not pushed to
 # the wrong side by binary floating point (35 / 50 - 1 is not exactly -0.3 in a float).
 COMPARISON_DECIMALS = 10
+TGR_UNIT = "%/month"
 
 # ---------------------------------------------------------------------------
 # Tumour growth rate
@@ -99,7 +100,7 @@ def _growth_fields(baseline_help: str, current_help: str, sources: tuple[str, ..
         "Sum of the diameters of the same target lesions on the later scan, measured the same way.",
         ("ferte2014tgr",)),
     categories=TGR_CATEGORIES,
-    unit="%/month",
+    unit=TGR_UNIT,
     citations=_TGR_CITATIONS + ("dromain2019clarinet",),
     when_to_use="Advanced well-differentiated G1/G2 pancreatic or small-bowel NET, on the first "
                 f"follow-up scan {TGR_WINDOW_FROM_MONTHS:g}-{TGR_WINDOW_TO_MONTHS:g} months after "
@@ -137,18 +138,18 @@ def tumour_growth_rate(*, sum_diameters_baseline_mm: float, sum_diameters_curren
     if TGR_WINDOW_FROM_MONTHS <= interval_months <= TGR_WINDOW_TO_MONTHS:
         if compared >= TGR_HIGH_FROM_PERCENT_PER_MONTH:
             category = "high"
-            interpretation = (f"TGR {tgr:.2f} %/month at {interval_months:g} months: at or above the "
+            interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month at {interval_months:g} months: at or above the "
                               f"GREPONET cut-off of {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month, which "
                               "predicted shorter progression-free survival. Consider closer imaging "
                               "follow-up, even if RECIST calls the disease stable.")
         else:
             category = "low"
-            interpretation = (f"TGR {tgr:.2f} %/month at {interval_months:g} months: below the "
+            interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month at {interval_months:g} months: below the "
                               f"GREPONET cut-off of {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month, "
                               "associated with longer progression-free survival.")
     else:
         category = "not applicable"
-        interpretation = (f"TGR {tgr:.2f} %/month over {interval_months:g} months. The GREPONET "
+        interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month over {interval_months:g} months. The GREPONET "
                           "cut-off does not apply at this interval.")
         warnings = (f"The {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month cut-off was derived and "
                     f"validated for TGR measured at 3 (± 1) months ({TGR_WINDOW_FROM_MONTHS:g}-"
@@ -156,7 +157,7 @@ def tumour_growth_rate(*, sum_diameters_baseline_mm: float, sum_diameters_curren
                     "so the value is not classified.",)
 
     return make_result(
-        "tumour_growth_rate", value=compared, unit="%/month", category=category,
+        "tumour_growth_rate", value=compared, unit=TGR_UNIT, category=category,
         interpretation=interpretation, warnings=warnings, citations=_TGR_CITATIONS,
         details={"log_growth_rate_per_month": growth_per_month,
                  "volume_ratio": math.exp(log_volume_ratio),
@@ -355,7 +356,7 @@ def doubling_time(*, sum_diameters_baseline_mm: float | None = None,
               else "at the growth rate seen between these scans")
     return make_result(
         "doubling_time", value=months, unit="months", category="growing",
-        interpretation=f"The tumour volume doubles about every {months:.1f} months {source}.",
+        interpretation=f"The tumour volume doubles about every {format_value(months, 'months')} months {source}.",
         citations=citations, details=details)
 
 

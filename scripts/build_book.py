@@ -12,8 +12,8 @@ to a notebook's own cells.
 
 Steps:
 1. `npm ci` if node_modules is missing (package.json + package-lock.json pin the versions).
-2. Copy require.js, the ipywidgets HTML manager (embed-amd.js and its icon fonts) and MathJax
-   from node_modules into _assets/offline/.  The folder must not be called `_static`:
+2. Copy require.js and the ipywidgets HTML manager (embed-amd.js and its icon fonts) from
+   node_modules into _assets/offline/ (formulas are typeset at build time with KaTeX: _ext/formulas.py).  The folder must not be called `_static`:
    Jupyter Book 1 would then inject every .js/.css in it into every page.
 3. Check that book/references.bib exists (written by scripts/merge_bib.py) and warn if it is
    older than the fragments in book/bib/.
@@ -59,8 +59,6 @@ ASSETS = (
     ("requirejs/require.js", "require.js", None),
     ("@jupyter-widgets/html-manager/dist", "widgets", ("embed-amd.js", "*.woff2", "*.woff", "*.ttf",
                                                        "*.eot", "*.svg")),
-    ("mathjax/es5/tex-mml-chtml.js", "mathjax/tex-mml-chtml.js", None),
-    ("mathjax/es5/output/chtml/fonts", "mathjax/output/chtml/fonts", ("**/*",)),
 )
 
 # The Pyodide core the live calculators need (no packages: netlib is pure Python, standard library only).
@@ -82,7 +80,7 @@ def log(message: str) -> None:
 
 
 def ensure_node_modules() -> None:
-    if all((NODE_MODULES / name).is_dir() for name in ("@jupyter-widgets/html-manager", "mathjax", "pyodide")):
+    if all((NODE_MODULES / name).is_dir() for name in ("@jupyter-widgets/html-manager", "katex", "pyodide")):
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -103,6 +101,9 @@ def _copy_if_changed(source: Path, target: Path) -> bool:
 
 
 def vendor_assets() -> int:
+    # MathJax is no longer used (formulas are typeset at build time); drop the copies an older build left.
+    shutil.rmtree(OFFLINE / "mathjax", ignore_errors=True)
+    shutil.rmtree(HTML / "_static" / "offline" / "mathjax", ignore_errors=True)
     copied = 0
     for source_name, target_name, patterns in ASSETS:
         source = NODE_MODULES / source_name

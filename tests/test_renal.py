@@ -394,3 +394,20 @@ def test_every_citation_key_has_a_bib_entry():
         calc = function.calculator
         used = set(calc.citations) | {k for f in calc.fields for k in f.source} | set(function(**example).citations)
         assert used <= keys
+
+
+@pytest.mark.parametrize("function, values", [
+    (cockcroft_gault, {"age_years": 65, "weight_kg": 70, "sex": "female", "creatinine_mg_dl": 1.0}),  # 61.98 mL/min
+    (ckd_epi_2021, {"age_years": 65, "sex": "female", "creatinine_mg_dl": 1.0}),                      # 62.52
+    (urine_creatinine_clearance, {"urine_creatinine_mg_dl": 120.0, "urine_volume_ml": 500, "creatinine_mg_dl": 0.8,
+                                  "collection_hours": 8}),                                           # 156.25
+])
+def test_headline_and_text_show_the_same_rounded_number(function, values):
+    """registry.format_value rounds both: a clearance of 61.98 reads 62 mL/min in the headline and the text."""
+    from netlib.registry import format_value
+
+    result = function(**values)
+    shown = format_value(result.value, result.unit)
+    assert result.headline().startswith(f"{shown} {result.unit}")
+    assert f" {shown} {result.unit}" in result.interpretation
+    assert "." not in shown  # whole mL/min, as laboratories report clearances
