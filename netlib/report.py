@@ -10,7 +10,7 @@ How a report is made:
    :func:`netlib.pathway.recommend` *before any kernel starts*: bad input exits with status 2 (single) or
    marks that one patient as failed (batch).  An optional ``patient_id`` key or column names the patient;
    otherwise the file name (or the CSV row number) does.
-2. The template ``notebooks/patient-report.ipynb`` is parameterised with papermill's
+2. The template ``netlib/templates/patient-report.ipynb`` (shipped inside the package) is parameterised with papermill's
    ``parameterize_notebook`` and executed with nbclient on a kernel that is started once and reused (the
    template's first cell clears the namespace).  The template only calls :func:`render_report_html`:
    every figure in the report comes from ``recommend()``, nothing is recomputed in the notebook.
@@ -51,7 +51,9 @@ from . import INTENDED_USE, NOT_A_MEDICAL_DEVICE, __version__
 from .cohort import ID_COLUMN as ID_FIELD  # the optional patient_id key or column, as in `netlib cohort`
 from .inputs import InputError
 
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "notebooks" / "patient-report.ipynb"
+# The template ships inside the package (package data), so an installed wheel can run `netlib report`.
+TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "patient-report.ipynb"
+TEMPLATE_NAME = "netlib/templates/patient-report.ipynb"  # as the report's provenance names it
 PATIENT_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 INDEX_NAME = "index.html"
 
@@ -332,7 +334,7 @@ def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any]
     result = recommend(patient)
     given = dict(provenance or {})
     patient_id = str(given.get("patient_id") or "unnamed patient")
-    record = {"template": "notebooks/patient-report.ipynb", "generated_at": now_utc(),
+    record = {"template": TEMPLATE_NAME, "generated_at": now_utc(),
               "git_revision": "not available", **given, "patient_id": patient_id,
               "netlib_version": __version__, "ruleset_version": result.ruleset_version,
               "inputs_sha256": inputs_sha256(patient)}

@@ -1,4 +1,4 @@
-"""Tumour-board reports (netlib.report, notebooks/patient-report.ipynb, `netlib report`).
+"""Tumour-board reports (netlib.report, netlib/templates/patient-report.ipynb, `netlib report`).
 
 Fast tests check the report body, escaping, provenance, file safety and validation-before-execution
 without a kernel.  Tests marked `slow` execute the template on a real kernel; `browser` ones also print
@@ -28,7 +28,7 @@ from netlib.renal import cockcroft_gault
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-TEMPLATE = ROOT / "notebooks" / "patient-report.ipynb"
+TEMPLATE = ROOT / "netlib" / "templates" / "patient-report.ipynb"
 MIDGUT = "progressive-midgut-on-ssa"
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -112,7 +112,7 @@ def test_provenance_names_versions_hash_and_time():
     assert canonical_sha256(values) in page
     assert f"<td class=\"mono\">{netlib.__version__}</td>" in page
     assert recommend(values).ruleset_version in page
-    for text in ("P-1", "p.yaml", "2026-01-02T03:04:05+00:00", "abc123", "notebooks/patient-report.ipynb"):
+    for text in ("P-1", "p.yaml", "2026-01-02T03:04:05+00:00", "abc123", "netlib/templates/patient-report.ipynb"):
         assert text in page
 
 
