@@ -427,8 +427,12 @@ def test_batch_with_one_bad_row_writes_the_others_and_exits_1(tmp_path):
     hostile_page = (out / "script_alert_1_script.html").read_text(encoding="utf-8")
     assert ESCAPED_SCRIPT in hostile_page and "<script" not in hostile_page.lower()
 
-    again = run_cli("report", "--batch", str(source), "-o", "out", cwd=tmp_path)  # no --force
-    assert again.returncode == 2 and "--force" in again.stderr
+    # A re-run without --force keeps every report (same inputs) and rewrites only the index.
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "index.html"}
+    again = run_cli("report", "--batch", str(source), "-o", "out", "--pdf", cwd=tmp_path)
+    assert again.returncode == 1, again.stderr  # the bad row still fails
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "index.html"} == before
+    assert "already present" in (out / "index.html").read_text(encoding="utf-8")
 
 
 @slow
