@@ -10,7 +10,7 @@ How a report is made:
    :func:`netlib.pathway.recommend` *before any kernel starts*: bad input exits with status 2 (single) or
    marks that one patient as failed (batch).  An optional ``patient_id`` key or column names the patient;
    otherwise the file name (or the CSV row number) does.
-2. The template ``notebooks/patient-report.ipynb`` is parameterised with papermill's
+2. The template ``netlib/templates/patient-report.ipynb`` (shipped inside the package) is parameterised with papermill's
    ``parameterize_notebook`` and executed with nbclient on a kernel that is started once and reused (the
    template's first cell clears the namespace).  The template only calls :func:`render_report_html`:
    every figure in the report comes from ``recommend()``, nothing is recomputed in the notebook.
@@ -22,6 +22,11 @@ How a report is made:
 Safety: every file is written to a temporary name in the target folder and renamed when complete
 (``os.replace``), so a crash or Ctrl-C never leaves a partial report; an existing report is never
 overwritten without ``--force``; every patient-supplied string is escaped with :func:`html.escape`.
+
+A batch locks its output folder (a second batch into the same folder refuses at once), takes its
+workers and their kernels down with it whatever ends it (SIGINT, SIGTERM, SIGHUP, or SIGKILL through
+Linux's parent-death signal), removes its temporary files, and re-runs without ``--force`` by writing only
+the reports that are missing: see :func:`run_batch`.
 Exit status: 0 every report written, 1 some patients failed, 2 bad usage or (single report) bad input.
 
 The third-party libraries (papermill, nbclient, nbconvert, playwright, yaml) are imported inside the
@@ -38,9 +43,12 @@ import html
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -51,7 +59,9 @@ from . import INTENDED_USE, NOT_A_MEDICAL_DEVICE, __version__
 from .cohort import ID_COLUMN as ID_FIELD  # the optional patient_id key or column, as in `netlib cohort`
 from .inputs import InputError
 
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "notebooks" / "patient-report.ipynb"
+# The template ships inside the package (package data), so an installed wheel can run `netlib report`.
+TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "patient-report.ipynb"
+TEMPLATE_NAME = "netlib/templates/patient-report.ipynb"  # as the report's provenance names it
 PATIENT_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 INDEX_NAME = "index.html"
 
@@ -332,7 +342,7 @@ def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any]
     result = recommend(patient)
     given = dict(provenance or {})
     patient_id = str(given.get("patient_id") or "unnamed patient")
-    record = {"template": "notebooks/patient-report.ipynb", "generated_at": now_utc(),
+    record = {"template": TEMPLATE_NAME, "generated_at": now_utc(),
               "git_revision": "not available", **given, "patient_id": patient_id,
               "netlib_version": __version__, "ruleset_version": result.ruleset_version,
               "inputs_sha256": inputs_sha256(patient)}
@@ -381,16 +391,24 @@ def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any]
 # Files
 # ---------------------------------------------------------------------------------------------
 
+# Every temporary file netlib writes beside an output is named .netlib-<name>.<random>.part, so that a
+# batch can recognise (and remove) the ones a killed run left behind.
+TEMP_PREFIX = ".netlib-"
+TEMP_SUFFIX = ".part"
+
+
 def write_atomic(target: Path, data: bytes, *, force: bool = False) -> None:
     """Write ``data`` to a temporary file beside ``target`` and rename it into place when complete.
 
     Refuses to replace an existing file unless ``force``.  On any error (or Ctrl-C) the temporary file is
-    removed, so ``target`` is either absent, the old file, or the complete new one.
+    removed, so ``target`` is either absent, the old file, or the complete new one.  Only a SIGKILL can
+    leave the temporary file; the next batch into that folder removes it (:func:`remove_temporaries`).
     """
     if not force and target.exists():
         raise FileExistsError(f"{target} exists; refusing to overwrite it without --force")
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX,
+                                             dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -401,6 +419,231 @@ def write_atomic(target: Path, data: bytes, *, force: bool = False) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def remove_temporaries(folder: Path) -> list[str]:
+    """Remove the temporary files of :func:`write_atomic` in ``folder``; returns their names.
+
+    Call it only while holding the folder's batch lock (:class:`OutputFolderLock`) and with no worker
+    running: then every such file is left over from a run that was killed.
+    """
+    removed = []
+    for path in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path.name)
+    return removed
+
+
+# ---------------------------------------------------------------------------------------------
+# A batch's output folder: one batch at a time
+# ---------------------------------------------------------------------------------------------
+
+LOCK_NAME = ".netlib-batch.lock"
+# Exit status when the output folder is busy or cannot be locked: bad usage or I/O.  The one constant to
+# change when the command line gets its own status for I/O failures.
+OUTPUT_FOLDER_EXIT_STATUS = 2
+
+
+class OutputFolderError(Exception):
+    """The output folder is locked by another batch, or cannot be created or locked (one-line message)."""
+
+
+class OutputFolderLock:
+    """An exclusive, non-blocking ``flock`` on ``<folder>/.netlib-batch.lock`` for one batch run.
+
+    The kernel releases the lock when the holder dies, however it dies (SIGKILL included), so a stale
+    lock file never blocks the next run.  The file is removed on release; a run that opened the file
+    just before it was removed notices (the path no longer names the file it locked) and tries again.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / LOCK_NAME
+        self._descriptor: int | None = None
+
+    def acquire(self) -> "OutputFolderLock":
+        import fcntl
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            while True:
+                descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
+                    os.close(descriptor)
+                    raise OutputFolderError(
+                        f"netlib report: another batch is writing to {self.folder}"
+                        + (f" (process {holder})" if holder.isdigit() else "")
+                        + "; wait for it to finish or choose another -o folder") from None
+                except BaseException:
+                    os.close(descriptor)
+                    raise
+                try:
+                    current = os.stat(self.path)
+                except FileNotFoundError:
+                    current = None
+                if current is not None and os.path.samestat(current, os.fstat(descriptor)):
+                    break
+                os.close(descriptor)  # released and removed by its holder meanwhile: lock the new file
+            os.ftruncate(descriptor, 0)
+            os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError as error:
+            raise OutputFolderError(f"netlib report: cannot lock the output folder {self.folder}: "
+                                   f"{error.strerror or error}") from None
+        self._descriptor = descriptor
+        return self
+
+    def release(self) -> None:
+        if self._descriptor is None:
+            return
+        try:
+            self.path.unlink(missing_ok=True)  # while still holding the lock (see the class docstring)
+        except OSError:
+            pass
+        finally:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def __enter__(self) -> "OutputFolderLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopping cleanly: signals, and processes that die with their parent
+# ---------------------------------------------------------------------------------------------
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal arrived; ``status`` is the shell's exit status for it (130 SIGINT, 143 SIGTERM)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.status = 128 + signum
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def stop_signals_raise():
+    """In the main thread: SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` (once; later ones are
+    ignored while the first is being handled), so ``finally`` blocks stop workers and remove temporary
+    files.  The previous handlers are restored on exit.  Elsewhere: nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = []
+
+    def handler(signum, _frame):
+        if stopping:
+            return
+        stopping.append(signum)
+        raise Interrupted(signum)
+
+    previous = {number: signal.signal(number, handler) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _parent_death_signal_setter():
+    """A function that asks Linux to SIGKILL the calling process when its parent exits, or None.
+
+    ``prctl(PR_SET_PDEATHSIG)`` is resolved here, before any fork, so that a ``preexec_fn`` runs no
+    dynamic loading between fork and exec.  The signal fires when the *thread* that started the child
+    exits; netlib starts workers and kernels from the main thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    kill = int(signal.SIGKILL)
+
+    def die_with_parent(parent_pid: int) -> None:
+        if prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent_pid:  # the parent died before the signal was armed
+            os.kill(os.getpid(), kill)
+
+    return die_with_parent
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Linux: this process is SIGKILLed when its parent ``parent_pid`` exits (no-op elsewhere)."""
+    setter = _parent_death_signal_setter()
+    if setter is not None:
+        setter(parent_pid)
+
+
+def _kernel_preexec():
+    """``preexec_fn`` for a kernel: it dies with the process that starts it (Linux), or None."""
+    setter = _parent_death_signal_setter()
+    if setter is None:
+        return None
+    parent_pid = os.getpid()
+    return lambda: setter(parent_pid)
+
+
+# Kernel connection files are named after the process that owns the kernel, so that a run can remove the
+# ones a killed process left in Jupyter's runtime folder.
+KERNEL_CONNECTION_PREFIX = "netlib-kernel-"
+
+
+def _kernel_connection_file() -> str:
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    folder = Path(jupyter_runtime_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"{KERNEL_CONNECTION_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}.json")
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie, killed but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True  # no /proc: the signal test is all there is
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+def remove_stale_connection_files() -> list[str]:
+    """Remove netlib's kernel connection files whose owning process no longer exists; returns the names."""
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+    except ImportError:
+        return []
+    removed = []
+    for path in Path(jupyter_runtime_dir()).glob(f"{KERNEL_CONNECTION_PREFIX}*.json"):
+        owner = path.name[len(KERNEL_CONNECTION_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not _process_exists(int(owner)):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path.name)
+    return removed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,7 +674,10 @@ class ReportEngine:
     """Executes the template on one IPython kernel (started once, reused) and exports HTML.
 
     The kernel is launched first, so that it boots while papermill, nbclient and nbconvert are imported.
-    A kernel that dies or hangs is restarted; the patient being rendered is reported as failed.
+    A kernel that dies or hangs is restarted; the patient being rendered is reported as failed.  On Linux
+    the kernel dies with the process that made the engine (parent-death signal, so even a SIGKILL of that
+    process leaves no kernel behind); make the engine in the main thread, as the signal follows the thread
+    that started the kernel.  Its connection file is named after this process (KERNEL_CONNECTION_PREFIX).
     """
 
     def __init__(self, template: Path = TEMPLATE_PATH, *, timeout: int = CELL_TIMEOUT_SECONDS):
@@ -447,13 +693,13 @@ class ReportEngine:
         # notice a dead kernel and enforce the cell timeout (a blocking client would wait forever).
         self._kernel_log = tempfile.TemporaryFile()  # ipykernel's stderr: TCP warnings, or why it died
         self._sync = run_sync
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.km = AsyncKernelManager(kernel_name=kernel_name, connection_file=_kernel_connection_file())
         self.kc = None
         self.timeout = timeout
         self._needs_restart = False
         try:
             try:
-                self._sync(self.km.start_kernel)(stderr=self._kernel_log)
+                self._sync(self.km.start_kernel)(stderr=self._kernel_log, **self._launch_options())
             except NoSuchKernel:
                 raise ReportError(f"no Jupyter kernel named {kernel_name!r} (the template's kernelspec); "
                                   "install ipykernel where netlib is installed") from None
@@ -534,18 +780,37 @@ class ReportEngine:
         if self.km.has_kernel:
             self._sync(self.km.restart_kernel)(now=True)
         else:
-            self._sync(self.km.start_kernel)(stderr=self._kernel_log)
+            self._sync(self.km.start_kernel)(stderr=self._kernel_log, **self._launch_options())
         self._needs_restart = False
 
+    @staticmethod
+    def _launch_options() -> dict[str, Any]:
+        """Popen options for the kernel (jupyter_client keeps them for restarts): die with this process."""
+        preexec = _kernel_preexec()
+        return {"preexec_fn": preexec} if preexec is not None else {}
+
     def close(self) -> None:
-        """Stop the channels and the kernel (idempotent)."""
+        """Stop the channels and the kernel, remove its connection file (idempotent).
+
+        After an interruption the manager may be unusable (its event loop was stopped mid-call): the
+        kernel process is then killed directly.
+        """
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
                 self.kc = None
             if self.km.has_kernel:
                 self._sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            process = getattr(self.km.provisioner, "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
         finally:
+            try:
+                self.km.cleanup_connection_file()
+            except Exception:
+                pass
             self._kernel_log.close()
 
     def __enter__(self) -> "ReportEngine":
@@ -756,7 +1021,8 @@ def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool
     """Validate, execute, export and write one report; returns the files written.
 
     ``output`` ending in .pdf writes only the PDF; otherwise the HTML, plus a PDF beside it with ``pdf``.
-    Invalid input raises InputError before any kernel starts.
+    Invalid input raises InputError before any kernel starts.  SIGINT, SIGTERM or SIGHUP stop the kernel,
+    leave no temporary file, print one line and exit with 128 + the signal number.
     """
     from .pathway import recommend
 
@@ -768,20 +1034,26 @@ def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool
     if pdf:
         _require_chromium()
     provenance = base_provenance(patient.patient_id, patient.source, revision=git_revision())
-    with ReportEngine(template) as engine:
-        page = engine.render(patient.values, provenance)
-    written = []
-    if not pdf_only:
-        write_atomic(output, page.encode("utf-8"), force=force)
-        written.append(output)
-    if pdf:
+    written: list[Path] = []
+    with stop_signals_raise():
         try:
-            with PdfPrinter() as printer:
-                data = printer.pdf(page, patient.patient_id)
-        except Exception as error:
-            raise ReportError(f"PDF failed: {_brief(error)}") from None
-        write_atomic(targets[-1], data, force=force)
-        written.append(targets[-1])
+            with ReportEngine(template) as engine:
+                page = engine.render(patient.values, provenance)
+            if not pdf_only:
+                write_atomic(output, page.encode("utf-8"), force=force)
+                written.append(output)
+            if pdf:
+                try:
+                    with PdfPrinter() as printer:
+                        data = printer.pdf(page, patient.patient_id)
+                except Exception as error:
+                    raise ReportError(f"PDF failed: {_brief(error)}") from None
+                write_atomic(targets[-1], data, force=force)
+                written.append(targets[-1])
+        except Interrupted as stop:
+            done = f"; {written[0]} was written" if written else "; nothing was written"
+            sys.stderr.write(f"netlib report: stopped by {stop.name}: kernel stopped, no partial file left{done}\n")
+            raise SystemExit(stop.status) from None
     return written
 
 
@@ -810,19 +1082,27 @@ def _refuse_existing(targets: Sequence[Path], force: bool) -> None:
 # Batch: spawned workers, each with one reused kernel
 # ---------------------------------------------------------------------------------------------
 
+FORCE_HELP = ("rewrite every report. Without it a single report refuses to overwrite, and a batch keeps the "
+              "reports already in the output folder (made from the same inputs) and writes only the missing "
+              "ones: a batch that was stopped or killed resumes when run again")
+
 _WORKER_ENGINE: ReportEngine | None = None
 _WORKER_ERROR: str | None = None  # why this worker has no engine (reported for each of its patients)
 
 
-def _worker_start(template: str) -> None:
+def _worker_start(template: str, parent_pid: int | None = None) -> None:
     """Process-pool initializer: one kernel per worker, shut down when the worker exits.
 
-    The worker leaves the terminal's process group, so Ctrl-C reaches only the parent, which cancels
-    the queued patients and lets the running ones finish their (atomic) writes.
+    On Linux the worker is SIGKILLed when the batch process exits, however it exits, and its kernel is
+    SIGKILLed when the worker exits (parent-death signals): a killed batch leaves no process behind.
+    The worker leaves the terminal's process group, so Ctrl-C reaches only the batch process, which then
+    stops the workers itself.
     """
     from multiprocessing import util
 
     global _WORKER_ENGINE, _WORKER_ERROR
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     if hasattr(os, "setpgrp"):
         os.setpgrp()
     try:
@@ -848,12 +1128,33 @@ def _worker_render(job: tuple[int, dict, dict, str, bool]) -> tuple[int, str | N
     return index, None
 
 
+def _stop_pool(pool) -> None:
+    """Cancel the queued patients and kill the workers now; their kernels die with them."""
+    # Python 3.14 has ProcessPoolExecutor.kill_workers(); before it, the pool's own process table.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.kill()
+        except Exception:
+            pass
+    for process in processes:
+        try:
+            process.join(timeout=10)
+        except Exception:
+            pass
+    remove_stale_connection_files()  # the killed workers' kernels could not remove theirs
+
+
 @dataclass
 class BatchSummary:
+    """``files``: what this run wrote, per patient; ``present``: reports kept from an earlier run."""
+
     patients: list[Patient]
     files: dict[int, dict[str, str]]
     index_path: Path
     seconds: float
+    present: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Patient]:
@@ -862,12 +1163,21 @@ class BatchSummary:
 
 def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, force: bool = False,
               workers: int | None = None, progress: bool = True, template: Path = TEMPLATE_PATH) -> BatchSummary:
-    """One report per patient plus index.html; a bad patient is recorded, never fatal to the others."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    """One report per patient plus index.html; a bad patient is recorded, never fatal to the others.
 
-    from .cohort import Progress
+    Safe to stop and to run again:
 
+    * the output folder is locked (:class:`OutputFolderLock`) from before the first file is written to
+      after the index: a second batch into the same folder prints one line and exits with
+      ``OUTPUT_FOLDER_EXIT_STATUS``, touching nothing;
+    * without ``force``, a report already in the folder that was made from the same inputs (its inputs'
+      SHA-256 is on the page) is kept and listed in the index as already present; a missing PDF is
+      printed from it.  A report made from other inputs is not replaced (that patient fails and
+      ``--force`` replaces it).  With ``force`` every report is rewritten;
+    * SIGINT, SIGTERM or SIGHUP kill the workers (and so their kernels), remove the temporary files,
+      print one line and exit with 128 + the signal number.  A SIGKILL cannot be handled: the workers and
+      kernels die through Linux's parent-death signal and the next run removes the temporary files.
+    """
     started = time.perf_counter()
     patients = read_batch(source)
     for patient in patients:
@@ -883,64 +1193,160 @@ def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, forc
         if not patient.error:
             stem = file_stem(patient.patient_id, taken)
             files[number] = {"html": f"{stem}.html", **({"pdf": f"{stem}.pdf"} if pdf else {})}
-    targets = [outdir / INDEX_NAME] + [outdir / name for entry in files.values() for name in entry.values()]
-    _refuse_existing(targets, force)
     if pdf and files:
         _require_chromium()
     if not Path(template).is_file():
         from .cli import UsageError
 
         raise UsageError(f"netlib report: template {template} not found")
-    outdir.mkdir(parents=True, exist_ok=True)
+    remove_stale_connection_files()
+
+    lock = OutputFolderLock(outdir)
+    counts = {"written": 0}
+    with stop_signals_raise():
+        try:
+            lock.acquire()
+            summary = _run_locked(patients, files, outdir, pdf=pdf, force=force, workers=workers,
+                                  progress=progress, template=Path(template), counts=counts)
+        except OutputFolderError as error:
+            sys.stderr.write(f"{error}\n")
+            raise SystemExit(OUTPUT_FOLDER_EXIT_STATUS) from None
+        except Interrupted as stop:
+            sys.stderr.write(("\n" if progress else "") + f"netlib report: stopped by {stop.name}: workers and kernels stopped, temporary "
+                             f"files removed, {counts['written']} reports written to {outdir}; run the same "
+                             f"command again (without --force) to write the others\n")
+            raise SystemExit(stop.status) from None
+        finally:
+            lock.release()
+    summary.seconds = time.perf_counter() - started
+    if summary.present:
+        sys.stderr.write(f"netlib report: {len(summary.present)} reports already in {outdir} were kept "
+                         f"(--force rewrites them)\n")
+    return summary
+
+
+def _existing_report_problem(path: Path, patient: Patient) -> str | None:
+    """None when ``path`` is a report for this patient's inputs; otherwise why it cannot be kept."""
+    try:
+        page = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        return f"{path.name} exists but cannot be read ({error.strerror or error}); --force replaces it"
+    if inputs_sha256(patient.values) in page:
+        return None
+    return f"{path.name} exists and was not made from these inputs; --force replaces it"
+
+
+def _is_batch_index(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return b"<title>Tumour-board reports</title>" in handle.read(4096)
+    except OSError:
+        return False
+
+
+def _run_locked(patients: list[Patient], files: dict[int, dict[str, str]], outdir: Path, *, pdf: bool,
+                force: bool, workers: int | None, progress: bool, template: Path,
+                counts: dict[str, int]) -> BatchSummary:
+    """The part of :func:`run_batch` that runs while holding the output folder's lock."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from .cohort import Progress
+
+    remove_temporaries(outdir)  # left by a run that was killed: no one else writes here while we hold the lock
+    index_path = outdir / INDEX_NAME
+    if not force and index_path.exists() and not _is_batch_index(index_path):
+        raise OutputFolderError(f"netlib report: {index_path} exists and is not a batch index; "
+                                "refusing to overwrite it without --force")
+
+    # What to make for each patient: (render the HTML, print the PDF).
+    plan: dict[int, tuple[bool, bool]] = {}
+    present: dict[int, dict[str, str]] = {}
+    for number, entry in list(files.items()):
+        make_html = force or not (outdir / entry["html"]).exists()
+        if not make_html:
+            problem = _existing_report_problem(outdir / entry["html"], patients[number])
+            if problem:
+                patients[number].error, patients[number].error_field = problem, "report"
+                del files[number]
+                continue
+        make_pdf = pdf and (force or not (outdir / entry["pdf"]).exists())
+        if make_html or make_pdf:
+            plan[number] = (make_html, make_pdf)
+        else:
+            present[number] = files.pop(number)
 
     revision, generated_at = git_revision(), now_utc()
     jobs = [(number, patients[number].values,
              base_provenance(patients[number].patient_id, patients[number].source, generated_at=generated_at,
                              revision=revision),
-             str(outdir / entry["html"]), force) for number, entry in files.items()]
+             str(outdir / files[number]["html"]), force) for number, (make_html, _) in plan.items() if make_html]
+    print_only = [number for number, (make_html, make_pdf) in plan.items() if make_pdf and not make_html]
     bar = Progress(len(patients), progress)
-    done = len(patients) - len(jobs)
+    done = len(patients) - len(plan)
     bar.update(done)
-    if jobs:
-        count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-        printer, printer_error = None, None
-        pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_start, initargs=(str(template),))
-        try:
+
+    printer, printer_error, pool = None, None, None
+
+    def finish(number: int, error: str | None) -> None:
+        nonlocal done
+        patient = patients[number]
+        if error is not None:
+            patient.error, patient.error_field = error, "report"
+            del files[number]
+        else:
+            if plan[number][1]:
+                error = printer_error or _print_pdf(printer, outdir, files[number], patient, force)
+                if error is not None:  # the HTML report stands; the index links it and says why no PDF
+                    patient.error, patient.error_field = error, "pdf"
+                    del files[number]["pdf"]
+            if plan[number][0] or error is None:
+                counts["written"] += 1
+        done += 1
+        bar.update(done)
+
+    try:
+        if jobs:
+            count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+            pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_worker_start, initargs=(str(template), os.getpid()))
             futures = {pool.submit(_worker_render, job): job[0] for job in jobs}
-            if pdf:  # while the workers start their kernels
-                try:
-                    printer = PdfPrinter()
-                except Exception as error:
-                    printer_error = f"PDF failed: Chromium did not start: {_brief(error)}"
+        if any(make_pdf for _, make_pdf in plan.values()):  # while the workers start their kernels
+            try:
+                printer = PdfPrinter()
+            except Exception as error:
+                printer_error = f"PDF failed: Chromium did not start: {_brief(error)}"
+        for number in print_only:
+            finish(number, None)
+        if pool is not None:
             for future in as_completed(futures):
-                number = futures[future]
                 try:
                     error = future.result()[1]
                 except Exception as crash:  # the worker itself died (e.g. no kernel could start)
                     error = f"report worker failed: {_brief(crash)}"
-                patient = patients[number]
-                if error is not None:
-                    patient.error, patient.error_field = error, "report"
-                    del files[number]
-                elif pdf:
-                    error = printer_error or _print_pdf(printer, outdir, files[number], patient, force)
-                    if error is not None:  # the HTML report stands; the index links it and says why no PDF
-                        patient.error, patient.error_field = error, "pdf"
-                        del files[number]["pdf"]
-                done += 1
-                bar.update(done)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+                finish(futures[future], error)
+    except BaseException:
+        if pool is not None:
+            _stop_pool(pool)
+        raise
+    finally:
+        try:
+            if pool is not None:
+                try:
+                    pool.shutdown(wait=True)  # the workers shut their kernels down
+                except BaseException:  # a stop signal while waiting for them
+                    _stop_pool(pool)
+                    raise
         finally:
-            pool.shutdown(wait=True)
-            if printer is not None:
-                printer.close()
-    index_path = outdir / INDEX_NAME
-    write_atomic(index_path, render_index_html(patients, files, generated_at, revision).encode("utf-8"),
-                 force=force)
-    return BatchSummary(patients, files, index_path, time.perf_counter() - started)
+            try:
+                if printer is not None:
+                    printer.close()
+            finally:
+                remove_temporaries(outdir)
+    links = {**present, **files}
+    write_atomic(index_path, render_index_html(patients, links, generated_at, revision, present=present)
+                 .encode("utf-8"), force=True)
+    return BatchSummary(patients, files, index_path, 0.0, present)
 
 
 def _print_pdf(printer: PdfPrinter, outdir: Path, entry: dict[str, str], patient: Patient,
@@ -954,10 +1360,14 @@ def _print_pdf(printer: PdfPrinter, outdir: Path, entry: dict[str, str], patient
 
 
 def render_index_html(patients: Sequence[Patient], files: Mapping[int, Mapping[str, str]], generated_at: str,
-                      revision: str | None) -> str:
-    """The batch's index page: one row per patient, failures with their reason (all text escaped)."""
+                      revision: str | None, *, present: Iterable[int] = ()) -> str:
+    """The batch's index page: one row per patient, failures with their reason (all text escaped).
+
+    ``present``: the patients whose reports were already in the folder and were kept (not failures).
+    """
     from .pathway import RULESET_VERSION
 
+    present = set(present)
     rows = []
     for number, patient in enumerate(patients):
         links = " ".join(f'<a href="{_e(name)}">{_e(kind.upper())}</a>'
@@ -967,11 +1377,13 @@ def render_index_html(patients: Sequence[Patient], files: Mapping[int, Mapping[s
             field_name = f"<code>{_e(patient.error_field)}</code>: " if patient.error_field else ""
             detail = f'<span class="error">{field_name}{_e(patient.error)}</span>'
         else:
-            status, detail = "report written", _e(patient.top)
+            status = "already present" if number in present else "report written"
+            detail = _e(patient.top)
         rows.append(f'<tr class="{"failed" if patient.error else "ok"}"><td>{number + 1}</td>'
                     f"<td>{_e(patient.patient_id)}</td><td>{_e(patient.source)}</td><td>{status}</td>"
                     f"<td>{_e(patient.pathway)}</td><td>{detail}</td><td>{links}</td></tr>")
     failed = sum(1 for p in patients if p.error)
+    kept = sum(1 for number in present if number < len(patients) and not patients[number].error)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Tumour-board reports</title>
 <style>
@@ -986,7 +1398,7 @@ tr.failed td {{ background: #fff3f3; }} .error {{ color: #8a1c1c; }}
 <body>
 <h1>Tumour-board reports</h1>
 <div class="notice"><strong>{_e(NOT_A_MEDICAL_DEVICE)}</strong> {_e(INTENDED_USE)}</div>
-<p>{len(patients)} patients: {len(patients) - failed} reports written, {failed} failed.</p>
+<p>{len(patients)} patients: {len(patients) - failed - kept} reports written, {kept} already present, {failed} failed.</p>
 <table><thead><tr><th>#</th><th>Patient</th><th>Input</th><th>Status</th><th>Pathway</th>
 <th>Top recommendation, or why it failed</th><th>Files</th></tr></thead>
 <tbody>
@@ -1015,7 +1427,7 @@ def _parser():
     parser.add_argument("-o", "--output", required=True,
                         help="the report (.html, or .pdf for a PDF only); with --batch, the output folder")
     parser.add_argument("--pdf", action="store_true", help="also print a PDF beside each HTML report")
-    parser.add_argument("--force", action="store_true", help="overwrite existing reports")
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
     parser.add_argument("--workers", type=int, default=None,
                         help="batch: parallel workers, each with one kernel (default: the number of CPUs)")
     parser.add_argument("--no-progress", action="store_true", help="batch: no progress bar")

@@ -1,4 +1,4 @@
-"""Tumour-board reports (netlib.report, notebooks/patient-report.ipynb, `netlib report`).
+"""Tumour-board reports (netlib.report, netlib/templates/patient-report.ipynb, `netlib report`).
 
 Fast tests check the report body, escaping, provenance, file safety and validation-before-execution
 without a kernel.  Tests marked `slow` execute the template on a real kernel; `browser` ones also print
@@ -28,7 +28,7 @@ from netlib.renal import cockcroft_gault
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-TEMPLATE = ROOT / "notebooks" / "patient-report.ipynb"
+TEMPLATE = ROOT / "netlib" / "templates" / "patient-report.ipynb"
 MIDGUT = "progressive-midgut-on-ssa"
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -112,7 +112,7 @@ def test_provenance_names_versions_hash_and_time():
     assert canonical_sha256(values) in page
     assert f"<td class=\"mono\">{netlib.__version__}</td>" in page
     assert recommend(values).ruleset_version in page
-    for text in ("P-1", "p.yaml", "2026-01-02T03:04:05+00:00", "abc123", "notebooks/patient-report.ipynb"):
+    for text in ("P-1", "p.yaml", "2026-01-02T03:04:05+00:00", "abc123", "netlib/templates/patient-report.ipynb"):
         assert text in page
 
 
@@ -427,8 +427,12 @@ def test_batch_with_one_bad_row_writes_the_others_and_exits_1(tmp_path):
     hostile_page = (out / "script_alert_1_script.html").read_text(encoding="utf-8")
     assert ESCAPED_SCRIPT in hostile_page and "<script" not in hostile_page.lower()
 
-    again = run_cli("report", "--batch", str(source), "-o", "out", cwd=tmp_path)  # no --force
-    assert again.returncode == 2 and "--force" in again.stderr
+    # A re-run without --force keeps every report (same inputs) and rewrites only the index.
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "index.html"}
+    again = run_cli("report", "--batch", str(source), "-o", "out", "--pdf", cwd=tmp_path)
+    assert again.returncode == 1, again.stderr  # the bad row still fails
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "index.html"} == before
+    assert "already present" in (out / "index.html").read_text(encoding="utf-8")
 
 
 @slow
