@@ -338,20 +338,33 @@ _loader_class = None
 
 
 def _patient_loader():
-    """A SafeLoader whose composer refuses anchors, aliases, explicit tags and deep or huge documents,
-    and whose resolver knows only YAML 1.2 core scalars (built once, on first use)."""
+    """A YAML loader whose composer refuses anchors, aliases, explicit tags and deep or huge documents,
+    and whose resolver knows only YAML 1.2 core scalars (built once, on first use).
+
+    Events come from libyaml's parser when PyYAML has it (a 1 MB scalar in 0.1 s instead of 10 s),
+    otherwise from PyYAML's own; nodes are composed by PyYAML's Composer with the checks below, and
+    turned into values by :func:`_yaml_value` (no PyYAML constructor, so no YAML 1.1 conversions).
+    """
     global _loader_class
     if _loader_class is not None:
         return _loader_class
     import yaml
+    from yaml.composer import Composer
+    from yaml.resolver import BaseResolver
 
-    class PatientLoader(yaml.SafeLoader):
+    class PatientResolver(BaseResolver):
         yaml_implicit_resolvers: dict = {}
 
-        def __init__(self, stream):
-            super().__init__(stream)
-            self.depth = 0
-            self.nodes = 0
+    for tag, pattern, first in (
+            (_TAG + "bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+            (_TAG + "int", _YAML_INT, "-+0123456789"),
+            (_TAG + "float", _YAML_FLOAT, "-+.0123456789"),
+            (_TAG + "null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])):
+        PatientResolver.add_implicit_resolver(tag, re.compile(pattern), list(first))
+
+    class CheckedComposer(Composer):
+        depth = 0
+        nodes = 0
 
         def compose_node(self, parent, index):
             event = self.peek_event()
@@ -375,12 +388,27 @@ def _patient_loader():
             finally:
                 self.depth -= 1
 
-    resolvers = [(_TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
-                 (_TAG + "int", re.compile(_YAML_INT), "-+0123456789"),
-                 (_TAG + "float", re.compile(_YAML_FLOAT), "-+.0123456789"),
-                 (_TAG + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])]
-    for tag, pattern, first in resolvers:
-        PatientLoader.add_implicit_resolver(tag, pattern, list(first))
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML without libyaml
+        from yaml.parser import Parser
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
+
+        class PatientLoader(Reader, Scanner, Parser, CheckedComposer, PatientResolver):
+            def __init__(self, stream):
+                Reader.__init__(self, stream)
+                Scanner.__init__(self)
+                Parser.__init__(self)
+                CheckedComposer.__init__(self)
+                PatientResolver.__init__(self)
+    else:
+        class PatientLoader(CheckedComposer, CParser, PatientResolver):  # type: ignore[no-redef]
+            def __init__(self, stream):
+                CParser.__init__(self, stream)
+                CheckedComposer.__init__(self)
+                PatientResolver.__init__(self)
+
     _loader_class = PatientLoader
     return PatientLoader
 
@@ -438,6 +466,9 @@ def _load_yaml(text: str, name: str) -> Any:
         mark = error.problem_mark or error.context_mark
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = " ".join(str(error.problem or error.context or "").split())
+        if "nesting depth" in problem:  # libyaml's own limit, far above ours
+            problem = f"nested more than {MAX_NESTING_DEPTH} levels deep"
+            raise UsageError(f"netlib: {name}{where}: {problem}") from None
         raise UsageError(f"netlib: {name}{where}: not valid YAML: {shorten(problem, 200)}") from None
     except yaml.YAMLError as error:
         message = " ".join(str(error).split())
