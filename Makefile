@@ -18,7 +18,7 @@ system:
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c requirements/constraints.txt \
-		-e ".[book,reports,test]" 2>&1 | $(PIP_FILTER)
+		-e ".[book,reports,test,frame]" 2>&1 | $(PIP_FILTER)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
