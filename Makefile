@@ -38,9 +38,12 @@ test: setup
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -q -m "not browser and not book"
 
-# Explore the notebooks with live widgets.
-lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+# Explore the notebooks with live widgets: JupyterLab in the git-ignored scratch/ folder, with the
+# chapters as read-only copies that read as prose (scripts/lab.py).  Needs only the virtual environment.
+# Pass JupyterLab options with LAB_ARGS, e.g.  make lab LAB_ARGS="--port=8899 --no-browser"
+LAB_ARGS ?=
+lab: $(VENV)/.installed
+	$(PY) scripts/lab.py $(LAB_ARGS)
 
 # Refresh the outputs stored in the chapter notebooks (nbval compares against them).
 notebooks: setup
