@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FILTER := grep -v -e "is ignored: it is neither a file nor a directory" || true
 
-.PHONY: setup system book test test-fast lab notebooks bench bench-book bench-reports bench-live clean
+.PHONY: setup system book test test-fast lab notebooks bench bench-book bench-reports bench-live bench-frame clean
 
 setup: system $(VENV)/.installed node_modules/.installed
 
@@ -59,6 +59,10 @@ bench-book: setup
 
 bench-reports: setup
 	$(PY) benchmarks/reports.py
+
+# recommend_frame against the recommend() loop, and a Dask local-cluster run (netlib[frame]).
+bench-frame: $(VENV)/.installed
+	$(PY) benchmarks/frame.py
 
 bench-live: book
 	$(PY) benchmarks/live.py
