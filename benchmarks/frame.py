@@ -81,7 +81,7 @@ def bench_dask(rows: int, workers: int) -> None:
 
     partition_rows = 25_000
     sizes = [partition_rows] * (rows // partition_rows) + ([rows % partition_rows] if rows % partition_rows else [])
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       memory_limit="2GiB") as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         ddf = dd.from_map(synthetic_partition, range(len(sizes)), sizes)

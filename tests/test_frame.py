@@ -171,7 +171,7 @@ def dask_client():
     distributed = pytest.importorskip("distributed")
     pytest.importorskip("dask.dataframe")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         yield client
 
 
