@@ -147,6 +147,24 @@ def test_decision_chapter_names_the_field_in_error(lab, lab_page):
     pending.wait_for(timeout=30_000)
     assert "Check Ki-67" in pending.inner_text()
     assert "176, 0, 32" in _field(form, "Ki-67").evaluate("e => getComputedStyle(e).borderTopColor")
+    # The message never moves the cursor by itself: the reader keeps typing in the box.
+    assert ki67.evaluate("e => e === document.activeElement")
+
+    # The result sits below some sixty fields: from there, "Go to Ki-67" brings the row back.
+    link = pending.locator("a.netlib-go-to")
+    from netlib.pathway import PATIENT_FORM
+    label = PATIENT_FORM.by_name["ki67_percent"].label
+    assert link.inner_text().strip() == f"Go to {label}"
+    link.scroll_into_view_if_needed()
+    row = form.locator(".netlib-field-ki67_percent")
+    assert row.count() == 1
+    in_view = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    assert not row.evaluate(in_view), "the Ki-67 row is already in view: the test would prove nothing"
+    link.click()
+    page.wait_for_function(f"({in_view})(document.querySelector("
+                           "'.jp-NotebookPanel:not(.lm-mod-hidden) .netlib-form .netlib-field-ki67_percent'))",
+                           timeout=10_000)
+    assert ki67.evaluate("e => e === document.activeElement")
     ki67.fill("15")
     form.locator(".netlib-headline", has_text="Pathway").wait_for(timeout=30_000)
 
