@@ -115,6 +115,9 @@ def test_grading_chapter_reads_as_prose_and_its_form_is_live(lab, lab_page):
     _open_and_run(lab, page, "01-diagnosis-and-grading.ipynb")
     text = _visible_text(page)
     assert "{glue" not in text and "{cite" not in text
+    # scripts/lab.py sets fetchNews to "false": no pop-up asks about Jupyter news over the chapter
+    # (by now, with the kernel started and Run All done, JupyterLab would have shown it).
+    assert page.get_by_text("official Jupyter news").count() == 0
     from netlib import grading
     assert f"Ki-67 is below {grading.KI67_G2_FROM_PERCENT:g} %" in " ".join(text.split())
 
