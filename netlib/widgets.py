@@ -75,6 +75,8 @@ class FieldControl:
         self.row = widgets.HBox([label, self.control, self.error],
                                 layout=widgets.Layout(align_items="center", border=_NO_BORDER))
         self.row.add_class("netlib-field")
+        # The result area's "Go to" link finds the row by this class (see _go_to_html).
+        self.row.add_class(field_class(field.name))
         self.set(initial)
 
     def set(self, value: Any) -> None:
@@ -223,7 +225,7 @@ class DeclaredForm:
                 target.mark(str(error))
                 self.result_area.value = _pending_html(
                     f"Check {target.field.label}: {error}", "The result is shown again once this field holds a "
-                    "value netlib accepts.")
+                    "value netlib accepts.", go_to=target.field)
             else:
                 self.result_area.value = _pending_html(str(error), "")
             return None
@@ -344,11 +346,40 @@ def recommendations_html(result: Any) -> str:
     return "".join(parts)
 
 
-def _pending_html(message: str, note: str) -> str:
+def field_class(name: str) -> str:
+    """The CSS class of a field's row in a form: ``netlib-field-ki67_percent``."""
+    return f"netlib-field-{name}"
+
+
+def _go_to_html(field: Field) -> str:
+    """A link that brings the field's row into view and puts the cursor in it.
+
+    The decision form has some sixty fields above its result, so the field named in the
+    message is usually off screen.  The link acts only when clicked: the result area is
+    rewritten on every keystroke, and moving the focus then would pull it away from the
+    box the reader is typing in.  It runs in the browser (an HTML widget's inline handler),
+    so it works without a round trip to the kernel.  It looks in its own form first, as a
+    notebook may show several forms with the same field.
+    """
+    selector = "." + field_class(field.name)
+    script = ("var form = this.closest('.netlib-form'); "
+              f"var row = (form || this.ownerDocument).querySelector({json.dumps(selector)}) "
+              f"|| this.ownerDocument.querySelector({json.dumps(selector)}); "
+              "if (row) { row.scrollIntoView({block: 'center'}); "
+              "var input = row.querySelector('input, select, textarea, button'); "
+              "if (input) { input.focus({preventScroll: true}); } } "
+              "event.preventDefault(); return false;")
+    return (f'<a href="#" class="netlib-go-to" data-field="{html.escape(field.name, quote=True)}" '
+            f'onclick="{html.escape(script, quote=True)}">Go to {html.escape(field.label)}</a>')
+
+
+def _pending_html(message: str, note: str, go_to: Field | None = None) -> str:
     """The result area while the form holds a value netlib refuses: no stale result, the reason instead."""
     note = f"<br><small>{html.escape(note)}</small>" if note else ""
+    link = f" {_go_to_html(go_to)}" if go_to is not None else ""
     return (f'<div class="netlib-result netlib-error netlib-pending" style="border-left: 4px solid #b00020; '
-            f'padding-left: 0.6em"><strong>Result pending.</strong> &#9888; {html.escape(message)}{note}</div>')
+            f'padding-left: 0.6em"><strong>Result pending.</strong> &#9888; {html.escape(message)}{link}'
+            f'{note}</div>')
 
 
 def _plain(value: Any) -> str:

@@ -10,6 +10,8 @@
   figure -- so the chapter reads in Lab as on the site (jupyterlab-myst renders the admonitions and the
   rest of MyST).  The copies are read-only files: Run All and the widgets work, autosave cannot write,
   and the tracked notebooks are never opened, so exploring never changes the repository;
+* writes ``scratch/.lab-settings/overrides.json`` so that JupyterLab neither fetches news nor asks
+  whether it may (the "Would you like to get notified about official Jupyter news?" pop-up);
 * starts JupyterLab in scratch/ (``--allow-root`` when run as root).  Extra arguments are passed on,
   e.g. ``make lab LAB_ARGS="--port=8899 --no-browser"``.
 """
@@ -29,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "scratch"
 CHAPTERS = SCRATCH / "chapters"
 STARTER = ROOT / "notebooks" / "starter" / "explore.ipynb"
+LAB_SETTINGS = SCRATCH / ".lab-settings"
+# "false" is "Never": with the default "none" JupyterLab asks in a pop-up over the chapter.
+NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 RECORD = "application/papermill.record/"
 
 _GLUE_ROLE = re.compile(r"\{glue(?::(?P<kind>text|md|any))?\}`(?P<name>[\w-]+)(?::(?P<spec>[^`]*))?`")
@@ -154,9 +159,35 @@ def _write_read_only(path: Path, text: str) -> None:
     path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
+def lab_settings(installed: Path | None) -> Path:
+    """The application settings folder for this Lab: the installed one's files, plus :data:`NO_NEWS`.
+
+    ``--LabApp.app_settings_dir`` replaces the installed folder (usually absent in a virtual
+    environment), so whatever it holds is copied first and its overrides kept.
+    """
+    if installed is not None and installed.is_dir():
+        shutil.copytree(installed, LAB_SETTINGS, dirs_exist_ok=True)
+    LAB_SETTINGS.mkdir(parents=True, exist_ok=True)
+    overrides_path = LAB_SETTINGS / "overrides.json"
+    overrides = json.loads(overrides_path.read_text(encoding="utf-8")) if overrides_path.exists() else {}
+    for plugin, settings in NO_NEWS.items():
+        overrides.setdefault(plugin, {}).update(settings)
+    overrides_path.write_text(json.dumps(overrides, indent=1) + "\n", encoding="utf-8")
+    return LAB_SETTINGS
+
+
+def _installed_settings() -> Path | None:
+    try:
+        from jupyterlab.commands import get_app_dir
+    except ImportError:
+        return None
+    return Path(get_app_dir()) / "settings"
+
+
 def prepare() -> None:
     SCRATCH.mkdir(exist_ok=True)
     CHAPTERS.mkdir(exist_ok=True)
+    lab_settings(_installed_settings())
     starter = SCRATCH / STARTER.name
     if not starter.exists():
         shutil.copyfile(STARTER, starter)
@@ -169,8 +200,10 @@ def prepare() -> None:
 def main(argv: list[str]) -> int:
     prepare()
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={SCRATCH}",
-               # No "news" pop-up and no update check: nothing is fetched from another host.
-               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               # No news and no update check: nothing is fetched from another host (and, with the
+               # overrides in LAB_SETTINGS, no pop-up asks whether it may be).
+               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               f"--LabApp.app_settings_dir={LAB_SETTINGS}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # the README runs set-up as root (e.g. in a container)
     command += argv

@@ -115,6 +115,9 @@ def test_grading_chapter_reads_as_prose_and_its_form_is_live(lab, lab_page):
     _open_and_run(lab, page, "01-diagnosis-and-grading.ipynb")
     text = _visible_text(page)
     assert "{glue" not in text and "{cite" not in text
+    # scripts/lab.py sets fetchNews to "false": no pop-up asks about Jupyter news over the chapter
+    # (by now, with the kernel started and Run All done, JupyterLab would have shown it).
+    assert page.get_by_text("official Jupyter news").count() == 0
     from netlib import grading
     assert f"Ki-67 is below {grading.KI67_G2_FROM_PERCENT:g} %" in " ".join(text.split())
 
@@ -147,6 +150,24 @@ def test_decision_chapter_names_the_field_in_error(lab, lab_page):
     pending.wait_for(timeout=30_000)
     assert "Check Ki-67" in pending.inner_text()
     assert "176, 0, 32" in _field(form, "Ki-67").evaluate("e => getComputedStyle(e).borderTopColor")
+    # The message never moves the cursor by itself: the reader keeps typing in the box.
+    assert ki67.evaluate("e => e === document.activeElement")
+
+    # The result sits below some sixty fields: from there, "Go to Ki-67" brings the row back.
+    link = pending.locator("a.netlib-go-to")
+    from netlib.pathway import PATIENT_FORM
+    label = PATIENT_FORM.by_name["ki67_percent"].label
+    assert link.inner_text().strip() == f"Go to {label}"
+    link.scroll_into_view_if_needed()
+    row = form.locator(".netlib-field-ki67_percent")
+    assert row.count() == 1
+    in_view = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    assert not row.evaluate(in_view), "the Ki-67 row is already in view: the test would prove nothing"
+    link.click()
+    page.wait_for_function(f"({in_view})(document.querySelector("
+                           "'.jp-NotebookPanel:not(.lm-mod-hidden) .netlib-form .netlib-field-ki67_percent'))",
+                           timeout=10_000)
+    assert ki67.evaluate("e => e === document.activeElement")
     ki67.fill("15")
     form.locator(".netlib-headline", has_text="Pathway").wait_for(timeout=30_000)
 

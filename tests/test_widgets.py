@@ -59,3 +59,38 @@ def test_the_decision_form_names_and_outlines_the_field_in_error():
     _type(form, "ki67_percent", "15")
     assert form.result is not None
     assert not form.controls["ki67_percent"].row.layout.border.endswith("#b00020")
+
+
+def test_each_row_carries_its_field_name_as_a_class():
+    form = PatientForm()
+    for name, control in form.controls.items():
+        assert f"netlib-field-{name}" in control.row._dom_classes
+        assert "netlib-field" in control.row._dom_classes
+
+
+@pytest.mark.parametrize("make", [lambda: PatientForm(ki67_percent=150),
+                                  lambda: CalculatorForm("who_gep_grade", differentiation="well", ki67_percent=150)])
+def test_the_pending_result_links_to_the_field_in_error(make):
+    import re
+    from html import unescape
+
+    form = make()
+    label = form.controls["ki67_percent"].field.label
+    area = form.result_area.value
+    link = re.search(r'<a href="#" class="netlib-go-to" data-field="([^"]*)" onclick="([^"]*)">([^<]*)</a>', area)
+    assert link is not None, area
+    assert link.group(1) == "ki67_percent"
+    assert unescape(link.group(3)) == f"Go to {label}"
+    script = unescape(link.group(2))
+    assert '".netlib-field-ki67_percent"' in script  # the class the row carries
+    assert "scrollIntoView({block: 'center'})" in script and "focus(" in script
+    _type(form, "ki67_percent", "15")
+    assert "netlib-go-to" not in form.result_area.value  # nothing to go to once the value is accepted
+
+
+def test_the_link_only_acts_when_clicked():
+    """The result area is rewritten on every keystroke: it must not move the reader's cursor."""
+    form = PatientForm(ki67_percent=150)
+    area = form.result_area.value
+    assert "<script" not in area and "autofocus" not in area
+    assert area.count("onclick=") == 1 and "onload" not in area and "onerror" not in area
