@@ -488,7 +488,7 @@ def assemble_outputs(notebook) -> str:
             value = data[kind]
             value = "".join(value) if isinstance(value, list) else str(value)
             if kind == "image/svg+xml":
-                value = value[value.find("<svg"):] if "<svg" in value else ""
+                value = view.inline_svg(value)
             elif kind == "image/png":
                 value = f'<img alt="figure" src="data:image/png;base64,{_e(value.strip())}">'
             if value.strip():

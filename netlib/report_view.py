@@ -344,13 +344,21 @@ def figures(patient: Mapping[str, Any], scans: Sequence = ()) -> str:
     if not drawn:
         return ""
     return "<h2>Figures</h2>\n" + "\n".join(
-        f'<figure class="chart">{_svg_body(svg)}<figcaption class="muted">{_e(caption)}</figcaption></figure>'
+        f'<figure class="chart">{inline_svg(svg)}<figcaption class="muted">{_e(caption)}</figcaption></figure>'
         for caption, svg in drawn)
 
 
-def _svg_body(svg: str) -> str:
-    """An SVG document without its XML prolog and DOCTYPE, for inline use in HTML."""
-    return svg[svg.index("<svg"):]
+def inline_svg(svg: str) -> str:
+    """An SVG document made ready to sit inside an HTML page: without its XML prolog and DOCTYPE, its
+    RDF metadata block and its ``xmlns`` declarations (the HTML parser puts ``<svg>`` and ``xlink:href``
+    in their namespaces itself), so the page holds no URL at all, not even a namespace name."""
+    import re
+
+    start = svg.find("<svg")
+    if start < 0:
+        return ""
+    body = re.sub(r"<metadata>.*?</metadata>", "", svg[start:], flags=re.DOTALL)
+    return re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", body)
 
 
 def trace(result) -> str:
