@@ -71,6 +71,10 @@ REPORT_CSS = """
 .netlib-report figure { margin: .4rem 0; break-inside: avoid; page-break-inside: avoid; }
 .netlib-report figure svg { max-width: 100%; height: auto; }
 .netlib-report table.nr td.nowrap { white-space: nowrap; }
+.netlib-report ul.skipped-rules { font-size: .72em; line-height: 1.25; columns: 2; column-gap: 1.5rem;
+  padding-left: 0; list-style: none; margin: .2rem 0; }
+.netlib-report ul.skipped-rules li { margin: 0 0 .1rem; }
+.netlib-report ul.skipped-rules .rule { font-weight: 600; }
 .netlib-report table.nr td.mono { word-break: break-all; font-family: monospace; }
 """
 
@@ -191,11 +195,15 @@ def _missing_items(result) -> str:
 
 
 def _trace_rows(result) -> str:
-    rows = "".join(f'<tr class="{"fired" if t.fired else "skipped"}"><td class="nowrap">{_e(t.rule_id)}</td>'
-                   f'<td class="nowrap">{"fired" if t.fired else "not applied"}</td><td>{_e(t.decided_by)}</td>'
-                   f"<td>{_e(t.outcome)}</td></tr>" for t in result.trace)
-    return (f"{_TABLE}<thead><tr><th>Rule</th><th>Result</th><th>Decided by</th><th>Outcome</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+    """Every rule of the decision tables: the rules that fired with their outcome, then (compact, small
+    print) each rule that was not applied with the condition that decided it."""
+    fired = "".join(f'<tr class="fired"><td class="nowrap">{_e(t.rule_id)}</td><td>{_e(t.decided_by)}</td>'
+                    f"<td>{_e(t.outcome)}</td></tr>" for t in result.trace if t.fired)
+    skipped = "".join(f'<li><span class="rule">{_e(t.rule_id)}</span> {_e(t.decided_by)}</li>'
+                      for t in result.trace if not t.fired)
+    return (f"<h3>Rules that fired</h3>{_TABLE}<thead><tr><th>Rule</th><th>Decided by</th><th>Outcome</th></tr>"
+            f'</thead><tbody>{fired}</tbody></table><h3>Rules not applied, and the condition that decided it</h3>'
+            f'<ul class="skipped-rules">{skipped}</ul>')
 
 
 def top_recommendation(result) -> str:
