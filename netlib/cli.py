@@ -203,6 +203,9 @@ def cmd_recommend(argv: Sequence[str]) -> int:
     patient_id = values.pop("patient_id", None)
     if patient_id is not None and not isinstance(patient_id, (str, int)):
         raise UsageError(f"netlib: patient_id must be text or a number; got {type(patient_id).__name__}")
+    from .measurements import FIELD as MEASUREMENTS, read_measurements
+
+    read_measurements(values.pop(MEASUREMENTS, None))  # serial scans: validated, charted by `netlib report` only
     for key, value in vars(args).items():
         if key.startswith("field_") and value is not None:
             values[key[len("field_"):]] = value
