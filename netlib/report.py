@@ -1,7 +1,8 @@
 """Tumour-board reports: one self-contained HTML page (and PDF) per patient, or a batch with an index.
 
-``netlib report patient.yaml -o report.html [--pdf] [--force]``
-``netlib report --batch patients.csv|folder -o outdir [--pdf] [--force] [--workers N] [--no-progress]``
+``netlib report patient.yaml -o report.html [--pdf] [--force] [--template T.ipynb] [--keep-notebook]``
+``netlib report --batch patients.csv|folder -o outdir [--pdf] [--force] [--workers N] [--no-progress]
+[--template T.ipynb] [--keep-notebook]``
 
 How a report is made:
 
@@ -21,7 +22,8 @@ How a report is made:
    no remote asset; the file opens offline.  ``--keep-notebook`` also writes the executed notebook
    (``X.ipynb`` beside ``X.html``) as the audit record; its metadata ``netlib`` holds the provenance.
 4. ``--pdf`` prints the HTML with headless Chromium through Playwright (one browser and one reused page
-   per process: in a batch each worker prints its own reports; network blocked).  ``-o X.html --pdf`` writes ``X.html`` and ``X.pdf``; ``-o X.pdf`` writes only the PDF.
+   per process: in a batch each worker prints its own reports; network blocked).  ``-o X.html --pdf``
+   writes ``X.html`` and ``X.pdf``; ``-o X.pdf`` writes only the PDF.
 
 Safety: every file is written to a temporary name in the target folder and renamed when complete
 (``os.replace``), so a crash or Ctrl-C never leaves a partial report; an existing report is never
@@ -41,7 +43,6 @@ Not a medical device; verify before clinical use.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import html
 import json

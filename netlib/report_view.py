@@ -310,8 +310,8 @@ def options(result) -> str:
     """Every option with its reason, dose, evidence, rules and sources; work-up; what applies to everyone."""
     always = "".join(f"<li>{_e(statement)} {_keys(keys)}</li>" for statement, keys in result.always
                      if statement != result.car_t["position"])  # the CAR-T line is on page 1, once
-    advice = ("<h3>Work-up</h3><ul>" + "".join(f"<li>{_e(statement)} {_keys(keys)}</li>"
-                                                for statement, keys in result.advice) + "</ul>") if result.advice else ""
+    advice = "".join(f"<li>{_e(statement)} {_keys(keys)}</li>" for statement, keys in result.advice)
+    advice = f"<h3>Work-up</h3><ul>{advice}</ul>" if advice else ""
     return (f"<h2>Recommendations</h2>\n{_recommendation_items(result)}\n{advice}"
             + (f"\n<h3>For every patient</h3>\n<ul>{always}</ul>" if always else ""))
 

@@ -358,7 +358,8 @@ def test_assembled_page_takes_only_displayed_outputs_of_shown_cells():
     shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PRINTED"),
                      nbformat.v4.new_output("execute_result", data={"text/plain": "PLAIN", "text/html": "<p>A</p>"},
                                             execution_count=1),
-                     nbformat.v4.new_output("display_data", data={"image/svg+xml": '<?xml version="1.0"?><svg>B</svg>'})]
+                     nbformat.v4.new_output("display_data",
+                                            data={"image/svg+xml": '<?xml version="1.0"?><svg>B</svg>'})]
     notebook.cells = [hidden, shown]
     assert report.assemble_outputs(notebook) == "<p>A</p>\n<svg>B</svg>"
     assert report.view.inline_svg('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
@@ -609,10 +610,13 @@ def test_batch_folder_and_a_failing_template_lose_no_other_patient(tmp_path):
     template.write_text(json.dumps(notebook), encoding="utf-8")
 
     done = run_cli("report", "--batch", str(folder), "-o", "out", "--workers", "1", "--no-progress",
-                   "--template", str(template), cwd=tmp_path)
+                   "--template", str(template), "--keep-notebook", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["index.html", "localised-pancreatic-g1.html", "progressive-midgut-on-ssa.html"]
+    assert written == ["index.html", "localised-pancreatic-g1.html", "localised-pancreatic-g1.ipynb",
+                       "progressive-midgut-on-ssa.html", "progressive-midgut-on-ssa.ipynb"]
+    kept = json.loads((tmp_path / "out" / "progressive-midgut-on-ssa.ipynb").read_text(encoding="utf-8"))
+    assert kept["metadata"]["netlib"]["patient_id"] == "progressive-midgut-on-ssa"
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "template failure" in index and "broken.yaml" in index and "kernel" in index
     assert "3 failed" in done.stderr
