@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP_FILTER := grep -v -e "is ignored: it is neither a file nor a directory" || true
 
-.PHONY: setup system book test test-fast lab notebooks bench bench-book bench-reports bench-live clean
+.PHONY: setup system book test test-fast lab notebooks bench bench-book bench-reports bench-live bench-frame clean
 
 setup: system $(VENV)/.installed node_modules/.installed
 
@@ -18,7 +18,7 @@ system:
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c requirements/constraints.txt \
-		-e ".[book,reports,test]" 2>&1 | $(PIP_FILTER)
+		-e ".[book,reports,test,frame]" 2>&1 | $(PIP_FILTER)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -38,9 +38,12 @@ test: setup
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -q -m "not browser and not book"
 
-# Explore the notebooks with live widgets.
-lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+# Explore the notebooks with live widgets: JupyterLab in the git-ignored scratch/ folder, with the
+# chapters as read-only copies that read as prose (scripts/lab.py).  Needs only the virtual environment.
+# Pass JupyterLab options with LAB_ARGS, e.g.  make lab LAB_ARGS="--port=8899 --no-browser"
+LAB_ARGS ?=
+lab: $(VENV)/.installed
+	$(PY) scripts/lab.py $(LAB_ARGS)
 
 # Refresh the outputs stored in the chapter notebooks (nbval compares against them).
 notebooks: setup
@@ -56,6 +59,10 @@ bench-book: setup
 
 bench-reports: setup
 	$(PY) benchmarks/reports.py
+
+# recommend_frame against the recommend() loop, and a Dask local-cluster run (netlib[frame]).
+bench-frame: $(VENV)/.installed
+	$(PY) benchmarks/frame.py
 
 bench-live: book
 	$(PY) benchmarks/live.py

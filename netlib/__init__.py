@@ -21,4 +21,20 @@ INTENDED_USE = (
 )
 NOT_A_MEDICAL_DEVICE = "Not a medical device; verify every result before clinical use."
 
-__all__ = ["InputError", "Result", "INTENDED_USE", "NOT_A_MEDICAL_DEVICE", "__version__"]
+
+
+def calc(calculator_id: str, /, **values):
+    """Evaluate one calculator by its id: ``netlib.calc("who_gep_grade", differentiation="well", ki67_percent=4)``."""
+    from .registry import get
+
+    return get(calculator_id).evaluate(values)
+
+
+def recommend(patient=None, /, **fields):
+    """The decision algorithm for one patient (:func:`netlib.pathway.recommend`)."""
+    from .pathway import recommend as _recommend
+
+    return _recommend(patient, **fields)
+
+
+__all__ = ["InputError", "Result", "calc", "recommend", "INTENDED_USE", "NOT_A_MEDICAL_DEVICE", "__version__"]

@@ -1,7 +1,7 @@
 """The calculator registry by stable id: ``netlib.calculators.who_gep_grade.schema()``.
 
-``netlib.calculators.list()`` gives every calculator; ``netlib.calculators.get(id)``
-one by its id.
+``netlib.calculators.list_ids()`` gives every calculator's id, ``all_calculators()`` the
+calculators themselves, and ``netlib.calculators.get(id)`` one by its id.
 """
 
 from __future__ import annotations

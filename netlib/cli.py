@@ -1,32 +1,30 @@
 """Command-line interface: ``netlib calc``, ``netlib rules``, ``netlib recommend``, ``netlib cohort``,
 ``netlib report``.
 
-Thin layer: it parses, calls netlib and prints.  Bad input exits with status 2 and
-one line naming the field, the value and what is accepted.
+Thin layer: it parses, calls netlib and prints; files are read and written through
+:mod:`netlib.files`.  Exit status: 0 done; 1 some patients failed (cohort, report batch); 2 bad usage
+or input, with one line naming the field (or the file's line), the value and what is accepted;
+74 an input/output error (a file that cannot be read or written, a full disk).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from typing import Any, Sequence
+from typing import Sequence
 
 from . import NOT_A_MEDICAL_DEVICE, __version__
+from .files import (EXIT_IO, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, CommandParser, UsageError, dump_json,
+                    error_line, load_patient_file, os_error_line, stdout_failed, take_patient_id)
 from .inputs import Field, InputError
 
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_USAGE = 2
+__all__ = ["main", "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_USAGE", "EXIT_IO", "UsageError", "load_patient_file",
+           "format_recommendations"]
 
+_Parser = CommandParser  # one-line errors, each option once
 
-class UsageError(Exception):
-    """Bad usage: printed as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
-        raise UsageError(f"{self.prog}: {message}")
+EXIT_STATUS_HELP = (f"exit status: {EXIT_OK} done; {EXIT_SOME_FAILED} some patients failed (the others were "
+                    f"written); {EXIT_USAGE} bad usage or input (one line names the field or line); "
+                    f"{EXIT_IO} a file could not be read or written")
 
 
 def _field_help(field: Field) -> str:
@@ -61,8 +59,7 @@ def _calc_parser(calculator) -> _Parser:
 def _print_result(result, as_json: bool, out=None) -> None:
     out = sys.stdout if out is None else out
     if as_json:
-        json.dump(result.as_dict(), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        dump_json(result.as_dict(), out)
         return
     out.write(f"{result.headline()}\n{result.interpretation}\n")
     for warning in result.warnings:
@@ -80,9 +77,7 @@ def cmd_calc(argv: Sequence[str]) -> int:
         as_json = "--json" in argv
         calculators = all_calculators()
         if as_json:
-            json.dump([{"id": c.id, "title": c.title, "module": c.module} for c in calculators], sys.stdout,
-                      indent=2)
-            sys.stdout.write("\n")
+            dump_json([{"id": c.id, "title": c.title, "module": c.module} for c in calculators], sys.stdout)
         else:
             width = max(len(c.id) for c in calculators)
             for c in calculators:
@@ -107,35 +102,6 @@ def cmd_calc(argv: Sequence[str]) -> int:
 
 
 # --- the decision algorithm -------------------------------------------------------------------
-
-def load_patient_file(path: str) -> dict[str, Any]:
-    """Read one patient from YAML (safe loader) or JSON."""
-    from pathlib import Path
-
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"netlib: patient file {path!r} not found")
-    text = file.read_text(encoding="utf-8")
-    if file.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:
-            raise UsageError("netlib: reading YAML needs PyYAML (pip install pyyaml); or give JSON") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise UsageError(f"netlib: {path} is not valid YAML: {str(error).splitlines()[0]}") from None
-    elif file.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise UsageError(f"netlib: {path} is not valid JSON: {error}") from None
-    else:
-        raise UsageError(f"netlib: patient file must end in .yaml, .yml or .json; got {path!r}")
-    if not isinstance(data, dict):
-        raise UsageError(f"netlib: {path} must hold one patient as a mapping of field: value")
-    return data
-
 
 def _patient_parser(prog: str) -> _Parser:
     from .pathway import PATIENT_FORM
@@ -200,9 +166,7 @@ def cmd_recommend(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     values = load_patient_file(args.file) if args.file else {}
     # patient_id names the patient (as in `netlib cohort` and `netlib report`); it is never clinical input.
-    patient_id = values.pop("patient_id", None)
-    if patient_id is not None and not isinstance(patient_id, (str, int)):
-        raise UsageError(f"netlib: patient_id must be text or a number; got {type(patient_id).__name__}")
+    take_patient_id(values)
     from .measurements import FIELD as MEASUREMENTS, read_measurements
 
     read_measurements(values.pop(MEASUREMENTS, None))  # serial scans: validated, charted by `netlib report` only
@@ -212,11 +176,9 @@ def cmd_recommend(argv: Sequence[str]) -> int:
     result = recommend(values)
     fmt = args.format or ("json" if args.json else "text")
     if fmt == "json":
-        json.dump(result.as_dict(), sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        dump_json(result.as_dict(), sys.stdout)
     elif fmt == "cds-hooks":
-        json.dump(cards(result), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        dump_json(cards(result), sys.stdout)
     else:
         sys.stdout.write(format_recommendations(result))
     return EXIT_OK
@@ -230,8 +192,7 @@ def cmd_rules(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     rows = rules_table()
     if args.json:
-        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        dump_json(rows, sys.stdout)
         return EXIT_OK
     current = None
     for row in rows:
@@ -247,9 +208,12 @@ def cmd_cohort(argv: Sequence[str]) -> int:
     from .cohort import run_cohort
 
     parser = _Parser(prog="netlib cohort", description="Evaluate many patients from a CSV file (one row each; "
-                                                       "column names are patient fields, optional patient_id).")
-    parser.add_argument("csv", help="input CSV")
-    parser.add_argument("-o", "--output", required=True, help="output CSV")
+                                                       "column names are patient fields, optional patient_id).",
+                     epilog=EXIT_STATUS_HELP)
+    parser.add_argument("csv", help="input CSV (UTF-8; one patient a row)")
+    parser.add_argument("-o", "--output", required=True,
+                        help="output CSV (a new regular file, not the input; cells a spreadsheet would run as "
+                             "formulas are prefixed with ')")
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -260,7 +224,7 @@ def cmd_cohort(argv: Sequence[str]) -> int:
 
 
 def cmd_report(argv: Sequence[str]) -> int:
-    from .report import cmd_report as run
+    from .report import cmd_report as run  # report imports netlib.files, never this module
 
     return run(argv)
 
@@ -272,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(f"netlib {__version__}: executable guideline for low-grade neuroendocrine tumours.\n"
                          f"commands: {', '.join(commands)}; 'netlib COMMAND --help' for each.\n"
+                         f"{EXIT_STATUS_HELP}.\n"
                          f"{NOT_A_MEDICAL_DEVICE}\n")
         return EXIT_OK
     if argv[0] == "--version":
@@ -281,15 +246,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command is None:
             raise UsageError(f"netlib: unknown command {argv[0]!r}; accepted: {', '.join(commands)}")
-        return command(argv[1:])
+        status = command(argv[1:])
+        sys.stdout.flush()  # a full disk or a closed pipe on stdout is reported here, not at exit
+        return status
     except InputError as error:
-        sys.stderr.write(f"netlib: error: {error}\n")
+        sys.stderr.write(f"netlib: error: {error_line(error)}\n")
         return EXIT_USAGE
     except UsageError as error:
         sys.stderr.write(f"{error}\n")
         return EXIT_USAGE
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader of our output went away (netlib ... | head)
+        stdout_failed()
         return EXIT_OK
+    except OSError as error:
+        if error.filename is None:  # a write without a file name: stdout (files we open are named)
+            stdout_failed()
+            detail = f"{error.strerror or error} (while writing the output)"
+        else:
+            detail = os_error_line(error)
+        sys.stderr.write(f"netlib: input/output error: {detail}\n")
+        return EXIT_IO
     except KeyboardInterrupt:
         sys.stderr.write("netlib: interrupted\n")
         return 130

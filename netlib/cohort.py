@@ -1,18 +1,17 @@
-"""Evaluate many patients from a CSV file: one output row each, never stopping at a bad row."""
+"""Evaluate many patients from a CSV file: one output row each, never stopping at a bad row, in constant memory."""
 
 from __future__ import annotations
 
 import csv
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
+from typing import Any, Mapping
 
+from .files import PATIENT_ID, PatientCsv, atomic_output, check_output, error_line, exit_on_sigterm, neutralise_cell
 from .inputs import InputError
 from .pathway import PATIENT_FORM, recommend
 
-ID_COLUMN = "patient_id"
+ID_COLUMN = PATIENT_ID
 OUTPUT_COLUMNS = ("patient_id", "status", "pathway", "option_1", "tier_1", "option_2", "tier_2", "option_3",
                   "tier_3", "rule_ids", "excluded", "missing", "error_field", "error")
 
@@ -40,14 +39,38 @@ class Progress:
         self.stream.flush()
 
 
-def evaluate_row(row: dict[str, str]) -> dict[str, str]:
-    patient_id = row.pop(ID_COLUMN, "") or ""
+class BytesProgress(Progress):
+    """Progress through a file by characters read (the rows are never counted ahead), with the rows done."""
+
+    def update(self, done: int, rows: int = 0) -> None:  # type: ignore[override]
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        finished = done >= self.total
+        if not finished and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        fraction = min(1.0, done / self.total) if self.total else 1.0
+        filled = int(width * fraction)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {rows:,} rows")
+        if finished:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def evaluate_row(row: Mapping[str, Any]) -> dict[str, str]:
+    """One output row for one input row (column -> cell); the input row is never changed.
+
+    An empty cell is a value not given.  A row read by csv.DictReader with more cells than the header
+    (the extra cells under the key None) is an error row, not a silently shortened one.
+    """
     out = dict.fromkeys(OUTPUT_COLUMNS, "")
-    out["patient_id"] = patient_id
+    out["patient_id"] = row.get(ID_COLUMN) or ""
+    values = {k: v for k, v in row.items() if k != ID_COLUMN and k is not None and v not in (None, "")}
     # csv.DictReader files cells beyond the header under the key None: a shifted row (an unquoted
     # comma, say) must fail loudly rather than lose its last values.
-    extra = row.pop(None, None)
-    values = {k: v for k, v in row.items() if v not in (None, "")}
+    extra = row.get(None)
     try:
         if extra:
             raise InputError("row", extra, "no more cells than the header has columns",
@@ -55,7 +78,7 @@ def evaluate_row(row: dict[str, str]) -> dict[str, str]:
                              f"(extra: {', '.join(map(repr, extra))})")
         result = recommend(values)
     except InputError as error:
-        out.update(status="error", error_field=error.field, error=str(error))
+        out.update(status="error", error_field=error.field, error=error_line(error))
         return out
     out["status"] = "ok"
     out["pathway"] = result.pathway
@@ -68,50 +91,41 @@ def evaluate_row(row: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def read_rows(path: Path) -> list[dict]:
-    """The rows of a patient CSV: a header of patient fields (plus an optional patient_id), one patient a
-    row.  An unknown column or a file that is not UTF-8 CSV refuses the whole file (InputError); a row with
-    more cells than the header keeps its extra cells under the key None for the caller to report."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            unknown = [c for c in reader.fieldnames or () if c != ID_COLUMN and c not in PATIENT_FORM.by_name]
-            if unknown:
-                raise InputError(unknown[0], unknown[0], "patient fields: " + ", ".join(PATIENT_FORM.by_name),
-                                 f"column {unknown[0]!r} is not a patient field")
-            return list(reader)
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise InputError("csv", str(path), "a UTF-8 CSV file",
-                         f"{path} cannot be read as a UTF-8 CSV file: {error}") from None
+def _error_row(patient_id: str, field: str, message: str) -> dict[str, str]:
+    out = dict.fromkeys(OUTPUT_COLUMNS, "")
+    out.update(patient_id=patient_id, status="error", error_field=field, error=message)
+    return out
 
 
 def run_cohort(input_path: str, output_path: str, *, force: bool = False, progress: bool = True) -> dict:
-    source = Path(input_path)
-    target = Path(output_path)
-    if not source.is_file():
-        raise InputError("csv", input_path, "an existing CSV file", f"input file {input_path!r} not found")
-    if target.exists() and not force:
-        raise InputError("output", output_path, "a new file (or --force)",
-                         f"{output_path} exists; refusing to overwrite it without --force")
-    rows = read_rows(source)
-    bar = Progress(len(rows), progress)
-    errors = 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS)
-            writer.writeheader()
-            for number, row in enumerate(rows, 1):
-                if not row.get(ID_COLUMN):
-                    row[ID_COLUMN] = str(number)
-                out = evaluate_row(row)
+    """Evaluate every row of ``input_path`` and write one row each to ``output_path``; returns the counts.
+
+    Streams: one row is read, evaluated and written before the next is read, so memory does not grow
+    with the cohort.  The output is written to a temporary file beside it and renamed when complete;
+    any exception, Ctrl-C or SIGTERM removes the temporary file.  A bad row is an error row, not a stop;
+    a file that cannot be read as CSV (an unterminated quote) refuses the whole file and writes nothing.
+    Every cell is neutralised for spreadsheets.  Raises InputError/UsageError (exit 2) for bad input or
+    usage, OSError (exit 74) when a file cannot be read or written.
+    """
+    target = check_output(output_path, force=force, inputs=[input_path])
+    rows = errors = 0
+    with exit_on_sigterm(), PatientCsv(input_path, PATIENT_FORM.by_name) as reader:
+        bar = BytesProgress(reader.size, progress)
+        with atomic_output(target) as handle:
+            write = csv.writer(handle).writerow
+            write(OUTPUT_COLUMNS)
+            for row in reader:
+                values = row.values
+                patient_id = values.pop(ID_COLUMN, None) or str(row.number)
+                if row.problem is not None:
+                    out = _error_row(patient_id, "row", row.problem)
+                else:
+                    out = evaluate_row(values)
+                    out["patient_id"] = patient_id
                 errors += out["status"] == "error"
-                writer.writerow(out)
-                if number % 256 == 0 or number == len(rows):
-                    bar.update(number)
-        os.replace(temporary, target)  # complete files only
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return {"rows": len(rows), "errors": errors}
+                write([neutralise_cell(cell) for cell in out.values()])
+                rows = row.number
+                if rows % 256 == 0:
+                    bar.update(reader.characters_read, rows)
+        bar.update(reader.size, rows)
+    return {"rows": rows, "errors": errors}

@@ -11,6 +11,7 @@ Standard library only: this module also runs in the browser under Pyodide.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field as dataclass_field
 from typing import Any, Callable, Iterable, Mapping
 
@@ -47,6 +48,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return repr(value)
+
+
+# Numbers typed as text (command line, CSV cells, YAML/JSON strings, form fields): ASCII digits, an
+# optional sign, an optional point with decimals, an optional exponent.  No "1_0" (Python's digit
+# separator), no inner spaces, no Arabic-Indic or other non-ASCII digits, no "inf"/"nan": float() accepts
+# all of these, a clinician's value is none of them.  Group 1 is the integer part (its length is limited).
+_NUMBER_TEXT = re.compile(r"[-+]?([0-9]*)(?:(?<=[0-9])(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+# No clinical value needs more than 30 integer digits; longer ones are refused before int() or float()
+# (Python's int() refuses 4,300 digits with its own error; float() of a long integer overflows).
+MAX_INTEGER_DIGITS = 30
+_INTEGER_LIMIT = 10 ** MAX_INTEGER_DIGITS
+_DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
+
+
+def _show_short(value: Any, limit: int = 40) -> str:
+    """The value as _show prints it, cut to ``limit`` characters plus "…"."""
+    text = _show(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 _TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
@@ -131,28 +150,35 @@ class Field:
         raise AssertionError(f"unknown field kind {kind!r}")  # a declaration bug, not user input
 
     def _to_number(self, value: Any) -> float | int:
+        """The one number parser of every face (CLI, patient files, CSV, widgets): see :data:`_NUMBER_TEXT`.
+
+        Python numbers pass (finite, at most MAX_INTEGER_DIGITS digits); text must be a plain decimal
+        number in ASCII digits; anything else raises InputError naming the field and what is accepted.
+        """
         integer = self.kind == "integer"
-        if isinstance(value, bool):
-            raise InputError(self.name, value, self.accepted())
-        if isinstance(value, str):
+        cls = value.__class__
+        if cls is str or isinstance(value, str):
             text = value.strip()
-            try:
-                value = int(text) if integer else float(text)
-            except ValueError:
-                if integer:
-                    try:
-                        as_float = float(text)
-                    except ValueError:
-                        raise InputError(self.name, text, self.accepted()) from None
-                    if math.isfinite(as_float) and as_float == int(as_float):
-                        value = int(as_float)
-                    else:
-                        raise InputError(self.name, text, self.accepted()) from None
-                else:
-                    raise InputError(self.name, text, self.accepted()) from None
+            match = _NUMBER_TEXT.fullmatch(text)
+            if match is None:
+                raise self._not_a_number(value, text)
+            if len(match.group(1)) > MAX_INTEGER_DIGITS:
+                raise InputError(self.name, value, self.accepted(),
+                                 f"{self.name} must be {self.accepted()}; got a number of more than "
+                                 f"{MAX_INTEGER_DIGITS} digits ({_show_short(value)})")
+            if integer and "." not in text and "e" not in text and "E" not in text:
+                value = int(text)
+            else:
+                value = float(text)
+        elif cls is bool or isinstance(value, bool):
+            raise InputError(self.name, value, self.accepted())
+        elif isinstance(value, int) and not -_INTEGER_LIMIT < value < _INTEGER_LIMIT:
+            raise InputError(self.name, value, self.accepted(),
+                             f"{self.name} must be {self.accepted()}; got a number of more than "
+                             f"{MAX_INTEGER_DIGITS} digits")
         if integer:
             if isinstance(value, int):
-                return value
+                return int(value)
             if isinstance(value, float) and math.isfinite(value) and value == int(value):
                 return int(value)
             raise InputError(self.name, value, self.accepted())
@@ -162,6 +188,14 @@ class Field:
                 raise InputError(self.name, value, self.accepted())
             return number
         raise InputError(self.name, value, self.accepted())
+
+    def _not_a_number(self, value: str, text: str) -> InputError:
+        accepted = self.accepted()
+        if _DECIMAL_COMMA.fullmatch(text):
+            hint = f"use a point as the decimal separator ({text.replace(',', '.')})"
+            return InputError(self.name, value, f"{accepted}; {hint}",
+                              f"{self.name} must be {accepted}; got {_show_short(value)}: {hint}")
+        return InputError(self.name, value, accepted, f"{self.name} must be {accepted}; got {_show_short(value)}")
 
     def schema(self) -> dict:
         """JSON Schema for this field (with ``x-`` keys for label, unit and source)."""

@@ -320,6 +320,34 @@ class Recommendations:
     def options(self) -> tuple[str, ...]:
         return tuple(r.option for r in self.recommendations)
 
+    def __repr__(self) -> str:
+        # Short: the pathway, the ranked options with their tiers and the counts; as_dict() has the rest.
+        options = ", ".join(f"{r.option} ({r.tier})" for r in self.recommendations) or "none"
+        return (f"<Recommendations {self.pathway}: {options}; {len(self.excluded)} excluded, "
+                f"{len(self.missing)} missing>")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        def items(rows) -> str:
+            return "<ul>" + "".join(f"<li>{row}</li>" for row in rows) + "</ul>"
+
+        parts = [f'<div class="netlib-result"><strong>Pathway: {escape(self.pathway)}</strong>']
+        if self.redirect:
+            parts.append(f"<p>{escape(self.redirect)}</p>")
+        if self.recommendations:
+            parts.append("<p>Options, best first</p><ol>" + "".join(
+                f"<li><strong>{escape(r.name)}</strong>: <em>{escape(r.tier)}</em> (evidence {escape(r.evidence)}; "
+                f"{escape(', '.join(r.rule_ids))})</li>" for r in self.recommendations) + "</ol>")
+        if self.excluded:
+            parts.append("<p>Not recommended</p>" + items(
+                f"{escape(e.name)} ({escape(e.rule_id)}): {escape(e.reason)}" for e in self.excluded))
+        if self.missing:
+            parts.append("<p>Missing information</p>" + items(
+                f"{escape(m.item)}: {escape(m.how)}" for m in self.missing))
+        parts.append(f"<small>Rule set {escape(self.ruleset_version)}</small></div>")
+        return "".join(parts)
+
     @property
     def trace(self) -> tuple[TraceEntry, ...]:
         """Every rule in table order, fired or not, with the condition that decided it (computed on demand)."""

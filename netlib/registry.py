@@ -59,6 +59,20 @@ class Result:
             parts.append(self.category)
         return " · ".join(parts) if parts else "no result"
 
+    def __repr__(self) -> str:
+        # Short: the headline and the counts; as_dict() or the fields give everything.
+        extra = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+        return f"<Result {self.calculator}: {self.headline()}{extra}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        items = "".join(f"<li>&#9888; {escape(w)}</li>" for w in self.warnings)
+        sources = f"<br><small>Sources: {escape(', '.join(self.citations))}</small>" if self.citations else ""
+        return (f'<div class="netlib-result"><strong>{escape(self.headline())}</strong> '
+                f"<small>({escape(self.calculator)})</small><br>{escape(self.interpretation)}"
+                f"{'<ul>' + items + '</ul>' if items else ''}{sources}</div>")
+
 
 # Decimals a result is shown with, by unit, wherever its number is written (headline and text alike):
 # clearances and eGFR in whole mL/min, as laboratories report them; times in months to one decimal.

@@ -43,6 +43,7 @@ Not a medical device; verify before clinical use.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import html
 import json
@@ -61,7 +62,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import INTENDED_USE, NOT_A_MEDICAL_DEVICE, __version__
-from .cohort import ID_COLUMN as ID_FIELD  # the optional patient_id key or column, as in `netlib cohort`
+from .files import (EXIT_OK, EXIT_SOME_FAILED, PATIENT_FILE_SUFFIXES, CommandParser, PatientCsv, UsageError,
+                    check_output, error_line, load_patient_file, os_error_line, take_patient_id)
 from .inputs import InputError
 from . import report_view as view
 # The report's sections are made by netlib.report_view (one function per template cell); these names stay
@@ -70,7 +72,6 @@ from .report_view import PROVENANCE_LABELS, REPORT_CSS, TEMPLATE_NAME, top_recom
 
 # The template ships inside the package (package data), so an installed wheel can run `netlib report`.
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "patient-report.ipynb"
-PATIENT_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 INDEX_NAME = "index.html"
 
 CELL_TIMEOUT_SECONDS = 120  # one report cell takes well under a second; a hung kernel is restarted
@@ -831,40 +832,42 @@ class Patient:
 
 
 def _split_id(values: dict[str, Any], default: str) -> str:
-    given = values.pop(ID_FIELD, None)
-    return default if given is None or str(given).strip() == "" else str(given).strip()
+    return take_patient_id(values, default) or default
 
 
 def read_patient_file(path: str | Path) -> Patient:
-    """One patient from YAML or JSON (raises UsageError for an unreadable file)."""
-    from .cli import load_patient_file
-
-    values = load_patient_file(str(path))
+    """One patient from YAML or JSON (netlib.files.load_patient_file: UsageError for an unreadable file,
+    InputError for a bad patient_id, OSError when the file cannot be read)."""
+    values = load_patient_file(path)
     return Patient(_split_id(values, Path(path).stem), str(path), values)
 
 
 def read_csv_patients(path: Path) -> list[Patient]:
-    """Rows of a cohort CSV, read as ``netlib cohort`` reads them.
+    """Rows of a cohort CSV, read as ``netlib cohort`` reads them (netlib.files.PatientCsv).
 
     Column names are patient fields plus an optional patient_id (default: the row number); an empty cell
-    is a value not given; an unknown column refuses the whole file (InputError, exit 2).
+    is a value not given; an unknown column or an unterminated quote refuses the whole file (InputError,
+    exit 2); a row with fewer or more cells than the header is that patient's error.
     """
-    from .cohort import read_rows
+    from .pathway import PATIENT_FORM
 
     patients = []
-    for number, row in enumerate(read_rows(path), 1):
-        values = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-        patient = Patient(_split_id(values, str(number)), f"{path.name} row {number}", values)
-        if None in row:
-            patient.error, patient.error_field = f"row {number} has more cells than the header", "row"
-        patients.append(patient)
+    with PatientCsv(path, PATIENT_FORM.by_name) as rows:
+        for row in rows:
+            values = row.values
+            patient = Patient(_split_id(values, str(row.number)), f"{Path(path).name} row {row.number}", values)
+            if row.problem is not None:
+                patient.error, patient.error_field = row.problem, "row"
+            patients.append(patient)
     return patients
 
 
 def read_batch(source: str | Path) -> list[Patient]:
-    """A CSV file (one patient a row) or a folder (every *.yaml, *.yml and *.json file, sorted)."""
-    from .cli import UsageError
+    """A CSV file (one patient a row) or a folder (every *.yaml, *.yml and *.json file, sorted).
 
+    In a folder, a file that cannot be read (not UTF-8, not YAML, too large, unreadable) is that
+    patient's error; the others go on.
+    """
     path = Path(source)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in PATIENT_FILE_SUFFIXES and p.is_file())
@@ -874,8 +877,12 @@ def read_batch(source: str | Path) -> list[Patient]:
         for file in files:
             try:
                 patients.append(read_patient_file(file))
-            except UsageError as error:
-                patients.append(Patient(file.stem, str(file), error=str(error), error_field="file"))
+            except (UsageError, InputError) as error:
+                message = error_line(error) if isinstance(error, InputError) else str(error)
+                patients.append(Patient(file.stem, str(file), error=message, error_field="file"))
+            except OSError as error:
+                patients.append(Patient(file.stem, str(file), error=f"cannot read: {os_error_line(error)}",
+                                        error_field="file"))
         return patients
     if path.is_file() and path.suffix.lower() == ".csv":
         patients = read_csv_patients(path)
@@ -954,8 +961,6 @@ def notebook_bytes(notebook) -> bytes:
 
 def _require_chromium() -> None:
     """--pdf without a browser is bad usage: say so before any work starts."""
-    from .cli import UsageError
-
     try:
         chromium_executable()
     except ReportError as error:
@@ -963,8 +968,6 @@ def _require_chromium() -> None:
 
 
 def _refuse_existing(targets: Sequence[Path], force: bool) -> None:
-    from .cli import UsageError
-
     if force:
         return
     existing = [t for t in targets if t.exists()]
@@ -1128,8 +1131,6 @@ def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, forc
         patient.check()
     outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
-        from .cli import UsageError
-
         raise UsageError(f"netlib report: -o {outdir} must be a folder for --batch")
     taken = {Path(INDEX_NAME).stem}
     files: dict[int, dict[str, str]] = {}
@@ -1141,8 +1142,6 @@ def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, forc
         _require_chromium()
     problem = template_problem(Path(template))
     if problem:
-        from .cli import UsageError
-
         raise UsageError(f"netlib report: {problem}")
     remove_stale_connection_files()
 
@@ -1341,13 +1340,18 @@ tr.failed td {{ background: #fff3f3; }} .error {{ color: #8a1c1c; }}
 # Command line
 # ---------------------------------------------------------------------------------------------
 
-def _parser():
-    from .cli import _Parser
+def _workers(text: str) -> int:
+    """--workers N: a whole number in ASCII digits (argparse's int() would take "1_0" and "٣")."""
+    if not text.strip().isascii() or not text.strip().isdigit() or len(text.strip()) > 4:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text[:40]!r}")
+    return int(text)
 
-    parser = _Parser(prog="netlib report",
-                     description="Tumour-board report(s) as offline HTML (and PDF) from the report template.",
-                     epilog=f"Exit status: 0 all written, 1 some patients failed, 2 bad usage or input. "
-                            f"{NOT_A_MEDICAL_DEVICE}")
+
+def _parser():
+    parser = CommandParser(prog="netlib report",
+                           description="Tumour-board report(s) as offline HTML (and PDF) from the report template.",
+                           epilog=f"Exit status: 0 all written, 1 some patients failed, 2 bad usage or input, "
+                                  f"74 a file could not be read or written. {NOT_A_MEDICAL_DEVICE}")
     parser.add_argument("file", nargs="?", help="one patient as YAML or JSON (optional key patient_id)")
     parser.add_argument("--batch", metavar="CSV_OR_FOLDER",
                         help="a cohort CSV (patient fields plus optional patient_id) or a folder of patient files")
@@ -1355,7 +1359,7 @@ def _parser():
                         help="the report (.html, or .pdf for a PDF only); with --batch, the output folder")
     parser.add_argument("--pdf", action="store_true", help="also print a PDF beside each HTML report")
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
-    parser.add_argument("--workers", type=int, default=None,
+    parser.add_argument("--workers", type=_workers, default=None,
                         help="batch: parallel workers, each with one kernel (default: the number of CPUs)")
     parser.add_argument("--no-progress", action="store_true", help="batch: no progress bar")
     parser.add_argument("--template", default=str(TEMPLATE_PATH),
@@ -1366,9 +1370,8 @@ def _parser():
 
 
 def cmd_report(argv: Sequence[str]) -> int:
-    """``netlib report``: returns the exit status; raises UsageError / InputError for status 2."""
-    from .cli import EXIT_OK, EXIT_SOME_FAILED, UsageError
-
+    """``netlib report``: returns the exit status; raises UsageError / InputError for status 2, OSError
+    for status 74."""
     args = _parser().parse_args(list(argv))
     template = Path(args.template)
     if bool(args.file) == bool(args.batch):
@@ -1392,6 +1395,9 @@ def cmd_report(argv: Sequence[str]) -> int:
     if template_problem(template):
         raise UsageError(f"netlib report: {template_problem(template)}")
     patient = read_patient_file(args.file)
+    check_output(output, force=True, inputs=[args.file])  # not the input, a folder or a device (--force: below)
+    if args.pdf and output.suffix.lower() != ".pdf":
+        check_output(output.with_suffix(".pdf"), force=True, inputs=[args.file])
     try:
         written = report_one(patient, output, pdf=args.pdf, force=args.force, template=template,
                              keep_notebook=args.keep_notebook)

@@ -53,11 +53,17 @@ _CONTROL_WIDTH = "14em"
 # ---------------------------------------------------------------------------------------------
 
 class FieldControl:
-    """The control for one declared field, its "not given" state and its error line."""
+    """The control for one declared field, its "not given" state and its error line.
+
+    A number is typed into a text box and read by the field's own declaration
+    (:meth:`netlib.inputs.Field.validate`), the one parser netlib uses everywhere: what it
+    refuses ("3,5", "12O") is shown beside the field, never silently changed.  An empty box
+    means "not given".  The box sends every keystroke, so each keystroke that forms a valid
+    value recomputes the result.
+    """
 
     def __init__(self, field: Field, initial: Any = None):
         self.field = field
-        self.not_given: widgets.Checkbox | None = None
         self.control = control_for(field)
         self.error = widgets.HTML(value="", layout=widgets.Layout(margin="0 0 0 0.8em"))
         self.error.add_class("netlib-field-error")
@@ -66,31 +72,16 @@ class FieldControl:
         if not field.required:
             label_text += " <small><em>optional</em></small>"
         label = widgets.HTML(value=label_text, layout=widgets.Layout(width=_LABEL_WIDTH))
-        parts: list[widgets.Widget] = [label, self.control]
-        if not field.required and field.kind in ("number", "integer"):
-            # A number box always holds a number, so an optional number needs its own switch:
-            # "not given" is a state the reader sets on purpose, never a silent default.
-            self.not_given = widgets.Checkbox(value=True, description=NOT_GIVEN, indent=False,
-                                              layout=widgets.Layout(width="7em", margin="0 0 0 0.5em"))
-            self.not_given.observe(self._sync_disabled, names="value")
-            parts.append(self.not_given)
-        parts.append(self.error)
-        self.row = widgets.HBox(parts, layout=widgets.Layout(align_items="center"))
+        self.row = widgets.HBox([label, self.control, self.error],
+                                layout=widgets.Layout(align_items="center", border=_NO_BORDER))
+        self.row.add_class("netlib-field")
         self.set(initial)
-
-    def _sync_disabled(self, change: Mapping[str, Any] | None = None) -> None:
-        if self.not_given is not None:
-            self.control.disabled = self.not_given.value
 
     def set(self, value: Any) -> None:
         """Show ``value`` (``None`` = not given) in the control."""
         field = self.field
         if field.kind in ("number", "integer"):
-            if self.not_given is not None:
-                self.not_given.value = value is None
-            if value is not None:
-                self.control.value = int(value) if field.kind == "integer" else float(value)
-            self._sync_disabled()
+            self.control.value = "" if value is None else _number_text(value)
         elif field.kind == "choice":
             self.control.value = NOT_GIVEN if value is None and not field.required else (
                 value if value is not None else field.choices[0])
@@ -100,36 +91,54 @@ class FieldControl:
             self.control.value = NOT_GIVEN if value is None else (_YES if value else _NO)
 
     def get(self) -> Any:
-        """The value as the calculator receives it; ``None`` when not given."""
+        """The value as the calculator receives it; ``None`` when not given.
+
+        A number comes back as the text typed: the calculator's declaration parses it.
+        """
         field = self.field
-        if self.not_given is not None and self.not_given.value:
-            return None
         value = self.control.value
+        if field.kind in ("number", "integer"):
+            return value if value.strip() else None
         if field.kind == "boolean" and not field.required:
             return None if value == NOT_GIVEN else value == _YES
         if field.kind == "choice" and value == NOT_GIVEN:
             return None
         return value
 
+    def mark(self, message: str | None) -> None:
+        """Show ``message`` beside the field and outline its row (``None`` clears both)."""
+        self.error.value = "" if message is None else "&#9888; " + html.escape(message)
+        self.row.layout.border = _NO_BORDER if message is None else _ERROR_BORDER
+
     def observe(self, callback) -> None:
         self.control.observe(callback, names="value")
-        if self.not_given is not None:
-            self.not_given.observe(callback, names="value")
+
+
+_NO_BORDER = "2px solid transparent"
+_ERROR_BORDER = "2px solid #b00020"
+
+
+def _number_text(value: Any) -> str:
+    """A starting number as the reader would type it (4.5, 3, not 3.0)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def control_for(field: Field) -> widgets.Widget:
     """The ipywidgets control for a declared field (without its label and error line).
 
-    Numbers use FloatText and IntText rather than the Bounded variants: a bounded box
-    silently clamps 120 to 100, where the declaration should say "ki67_percent must be
-    between 0 and 100; got 120" beside the field.
+    Numbers use a text box rather than FloatText: FloatText reads "3,5" as 35 in the browser
+    and applies a value only on Enter, and a bounded box silently clamps 120 to 100, where the
+    declaration should say "ki67_percent must be between 0 and 100; got 120" beside the field.
     """
     layout = widgets.Layout(width=_CONTROL_WIDTH)
     kind = field.kind
-    if kind == "number":
-        control = widgets.FloatText(value=_start(field), step=field.step, layout=layout)
-    elif kind == "integer":
-        control = widgets.IntText(value=int(_start(field)), step=1, layout=layout)
+    if kind in ("number", "integer"):
+        control = widgets.Text(value="", placeholder=NOT_GIVEN if not field.required else field.accepted(),
+                               continuous_update=True, layout=layout)
     elif kind == "choice":
         options = [(field.label_for(c), c) for c in field.choices]
         if not field.required:
@@ -146,13 +155,6 @@ def control_for(field: Field) -> widgets.Widget:
     if field.help:
         control.tooltip = field.help
     return control
-
-
-def _start(field: Field) -> float:
-    """A neutral starting number for an empty form: the lower bound when it is allowed."""
-    if field.minimum is not None and not field.exclusive_minimum:
-        return field.minimum
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,8 +210,9 @@ class DeclaredForm:
             self.evaluate()
 
     def evaluate(self) -> Any:
+        """Evaluate the form's values; on bad input name the field, outline it and mark the result pending."""
         for control in self.controls.values():
-            control.error.value = ""
+            control.mark(None)
         values = {name: value for name, value in self.values().items() if value is not None}
         try:
             result = self._evaluate(values)
@@ -217,10 +220,12 @@ class DeclaredForm:
             self.result, self.error = None, error
             target = self.controls.get(error.field)
             if target is not None:
-                target.error.value = "&#9888; " + html.escape(str(error))
-                self.result_area.value = _error_html("Check the highlighted field.")
+                target.mark(str(error))
+                self.result_area.value = _pending_html(
+                    f"Check {target.field.label}: {error}", "The result is shown again once this field holds a "
+                    "value netlib accepts.")
             else:
-                self.result_area.value = _error_html(str(error))
+                self.result_area.value = _pending_html(str(error), "")
             return None
         self.result, self.error = result, None
         self.result_area.value = self._render(result)
@@ -245,8 +250,8 @@ class DeclaredForm:
         initial = html.escape(json.dumps(values, ensure_ascii=False), quote=True)
         return (f'<div class="netlib-live"{attributes} data-initial="{initial}">'
                 f'<p class="netlib-live-title"><strong>{html.escape(self._title)}</strong></p>'
-                '<p class="netlib-live-status">A live form computed by netlib in the browser: it needs the '
-                "book's website with JavaScript.</p></div>")
+                '<p class="netlib-live-status">This form is live once its cell has run: in Jupyter, run the '
+                "cell (or Run All); on the book's website, netlib computes it in your browser.</p></div>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """The widget view (Jupyter renders it) plus the website's placeholder as text/html."""
@@ -339,8 +344,11 @@ def recommendations_html(result: Any) -> str:
     return "".join(parts)
 
 
-def _error_html(message: str) -> str:
-    return f'<div class="netlib-result netlib-error">&#9888; {html.escape(message)}</div>'
+def _pending_html(message: str, note: str) -> str:
+    """The result area while the form holds a value netlib refuses: no stale result, the reason instead."""
+    note = f"<br><small>{html.escape(note)}</small>" if note else ""
+    return (f'<div class="netlib-result netlib-error netlib-pending" style="border-left: 4px solid #b00020; '
+            f'padding-left: 0.6em"><strong>Result pending.</strong> &#9888; {html.escape(message)}{note}</div>')
 
 
 def _plain(value: Any) -> str:

@@ -55,6 +55,10 @@ def test_every_readme_command_runs_in_order(tmp_path):
         assert completed.returncode == expected_status(command), (
             f"README command failed: {command}\nexit {completed.returncode}\n{completed.stderr[-2000:]}")
         assert "Traceback" not in completed.stderr, command
+    for block in re.findall(r"```python\n(.*?)```", README, re.S):
+        completed = subprocess.run([str(scratch / ".venv" / "bin" / "python"), "-c", block], cwd=scratch,
+                                   capture_output=True, text=True, timeout=600)
+        assert completed.returncode == 0 and "Traceback" not in completed.stderr, (block, completed.stderr[-2000:])
     assert (scratch / "report.html").is_file() and (scratch / "report.pdf").is_file()
     assert (scratch / "localised.pdf").is_file() and (scratch / "reports" / "index.html").is_file()
     # Nothing was written into the repository's own examples.

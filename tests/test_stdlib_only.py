@@ -44,3 +44,19 @@ def test_site_packages_really_absent_in_probe():
     completed = subprocess.run([sys.executable, "-I", "-S", "-c", "import pytest"], capture_output=True,
                                text=True, timeout=60)
     assert completed.returncode != 0
+
+
+# Layers that import an optional extra (ipywidgets for the book, papermill for reports, pandas and Dask
+# for netlib.frame): the only modules allowed to need more than the standard library.
+OPTIONAL_EXTRA_MODULES = {"widgets", "report", "frame"}
+
+
+def test_every_other_module_imports_with_the_standard_library_alone():
+    names = sorted(p.stem for p in (ROOT / "netlib").glob("*.py")
+                   if not p.stem.startswith("__") and p.stem not in OPTIONAL_EXTRA_MODULES)
+    probe = (f"import sys, importlib\nsys.path.insert(0, {str(ROOT)!r})\n"
+             f"for name in {names!r}:\n    importlib.import_module('netlib.' + name)\n"
+             "print('IMPORTED', len(sys.modules))")
+    completed = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert "frame" not in names and "cli" in names
