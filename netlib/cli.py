@@ -167,6 +167,9 @@ def cmd_recommend(argv: Sequence[str]) -> int:
     values = load_patient_file(args.file) if args.file else {}
     # patient_id names the patient (as in `netlib cohort` and `netlib report`); it is never clinical input.
     take_patient_id(values)
+    from .measurements import FIELD as MEASUREMENTS, read_measurements
+
+    read_measurements(values.pop(MEASUREMENTS, None))  # serial scans: validated, charted by `netlib report` only
     for key, value in vars(args).items():
         if key.startswith("field_") and value is not None:
             values[key[len("field_"):]] = value

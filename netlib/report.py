@@ -1,7 +1,8 @@
 """Tumour-board reports: one self-contained HTML page (and PDF) per patient, or a batch with an index.
 
-``netlib report patient.yaml -o report.html [--pdf] [--force]``
-``netlib report --batch patients.csv|folder -o outdir [--pdf] [--force] [--workers N] [--no-progress]``
+``netlib report patient.yaml -o report.html [--pdf] [--force] [--template T.ipynb] [--keep-notebook]``
+``netlib report --batch patients.csv|folder -o outdir [--pdf] [--force] [--workers N] [--no-progress]
+[--template T.ipynb] [--keep-notebook]``
 
 How a report is made:
 
@@ -10,14 +11,19 @@ How a report is made:
    :func:`netlib.pathway.recommend` *before any kernel starts*: bad input exits with status 2 (single) or
    marks that one patient as failed (batch).  An optional ``patient_id`` key or column names the patient;
    otherwise the file name (or the CSV row number) does.
-2. The template ``netlib/templates/patient-report.ipynb`` (shipped inside the package) is parameterised with papermill's
-   ``parameterize_notebook`` and executed with nbclient on a kernel that is started once and reused (the
-   template's first cell clears the namespace).  The template only calls :func:`render_report_html`:
-   every figure in the report comes from ``recommend()``, nothing is recomputed in the notebook.
-3. nbconvert's ``HTMLExporter`` exports the output with the code hidden and without any remote asset
-   (no MathJax, RequireJS, Mermaid or widget scripts from a CDN): the file opens offline.
-4. ``--pdf`` prints the HTML with headless Chromium through Playwright (one browser for a whole batch,
-   network blocked).  ``-o X.html --pdf`` writes ``X.html`` and ``X.pdf``; ``-o X.pdf`` writes only the PDF.
+2. The template ``netlib/templates/patient-report.ipynb`` (shipped inside the package; ``--template``
+   names another) is parameterised with papermill's ``parameterize_notebook`` and executed with nbclient
+   on a kernel that is started once and reused (the template's first cell clears the namespace).  The
+   template owns the report: one cell per section, each calling a :mod:`netlib.report_view` helper; the
+   contract (parameters, helpers, tags) is in that module's docstring.  A template without a cell
+   tagged ``parameters`` is refused (exit 2).
+3. The page is assembled from the cells' HTML/SVG outputs, in order, inside a fixed frame
+   (intended-use notice and provenance, :func:`netlib.report_view.page`): no nbconvert export, no script,
+   no remote asset; the file opens offline.  ``--keep-notebook`` also writes the executed notebook
+   (``X.ipynb`` beside ``X.html``) as the audit record; its metadata ``netlib`` holds the provenance.
+4. ``--pdf`` prints the HTML with headless Chromium through Playwright (one browser and one reused page
+   per process: in a batch each worker prints its own reports; network blocked).  ``-o X.html --pdf``
+   writes ``X.html`` and ``X.pdf``; ``-o X.pdf`` writes only the PDF.
 
 Safety: every file is written to a temporary name in the target folder and renamed when complete
 (``os.replace``), so a crash or Ctrl-C never leaves a partial report; an existing report is never
@@ -29,7 +35,7 @@ Linux's parent-death signal), removes its temporary files, and re-runs without `
 the reports that are missing: see :func:`run_batch`.
 Exit status: 0 every report written, 1 some patients failed, 2 bad usage or (single report) bad input.
 
-The third-party libraries (papermill, nbclient, nbconvert, playwright, yaml) are imported inside the
+The third-party libraries (papermill, nbclient, playwright, yaml, matplotlib) are imported inside the
 functions that need them; :func:`render_report_html` needs only the standard library and netlib.
 
 Not a medical device; verify before clinical use.
@@ -59,10 +65,13 @@ from . import INTENDED_USE, NOT_A_MEDICAL_DEVICE, __version__
 from .files import (EXIT_OK, EXIT_SOME_FAILED, PATIENT_FILE_SUFFIXES, CommandParser, PatientCsv, UsageError,
                     check_output, error_line, load_patient_file, os_error_line, take_patient_id)
 from .inputs import InputError
+from . import report_view as view
+# The report's sections are made by netlib.report_view (one function per template cell); these names stay
+# here for the code that imports them from netlib.report.
+from .report_view import PROVENANCE_LABELS, REPORT_CSS, TEMPLATE_NAME, top_recommendation  # noqa: F401
 
 # The template ships inside the package (package data), so an installed wheel can run `netlib report`.
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "patient-report.ipynb"
-TEMPLATE_NAME = "netlib/templates/patient-report.ipynb"  # as the report's provenance names it
 INDEX_NAME = "index.html"
 
 CELL_TIMEOUT_SECONDS = 120  # one report cell takes well under a second; a hung kernel is restarted
@@ -77,27 +86,8 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PDF_FORMAT = "A4"
 PDF_MARGINS = {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
 
-# Cells removed from the exported report: the template's notes, the namespace reset and the parameters.
+# Cells left out of the report: the template's notes and set-up, the parameters (see netlib.report_view).
 HIDDEN_CELL_TAGS = ("remove-cell", "parameters", "injected-parameters")
-
-# nbconvert's lab template, minus every block that loads a script from a CDN (RequireJS, MathJax,
-# Mermaid, the widget manager; the exporter's mathjax_url and require_js_url are emptied as well) and
-# minus JupyterLab's 230 kB stylesheet, which the report does not use: the page is a tenth of the size
-# and Chromium prints it about twice as fast.  The report brings its own styles (REPORT_CSS).
-_EXPORT_TEMPLATE_NAME = "netlib-report.html.j2"
-_EXPORT_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block notebook_css -%}
-<style type="text/css">
-body { margin: 0 auto; padding: 1.5rem 2rem; max-width: 64rem; background: #fff; }
-* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-@media print { body { padding: 0; max-width: none; } }
-</style>
-{%- endblock notebook_css -%}
-"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,9 +106,16 @@ def canonical_inputs(patient: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in clean.items() if value is not None}
 
 
-def inputs_sha256(patient: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of the inputs: keys sorted, no spaces, UTF-8; patient_id excluded."""
-    text = json.dumps(canonical_inputs(patient), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+def inputs_sha256(patient: Mapping[str, Any], scans: Sequence[Any] = ()) -> str:
+    """SHA-256 of the canonical JSON of the inputs: keys sorted, no spaces, UTF-8; patient_id excluded.
+
+    ``scans`` (from :func:`netlib.measurements.read_measurements`) enter as ``measurements``: a list of
+    [ISO date, sum of diameters]; without scans the hash is what it was before measurements existed.
+    """
+    canonical = canonical_inputs(patient)
+    if scans:
+        canonical["measurements"] = [[scan.when.isoformat(), scan.sum_diameters_mm] for scan in scans]
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -161,230 +158,29 @@ def base_provenance(patient_id: str, source: str, *, generated_at: str | None = 
 # ---------------------------------------------------------------------------------------------
 
 _e = html.escape  # quote=True: safe in text and in attribute values
-_TABLE = '<table class="nr">'  # the class outranks JupyterLab's right-aligned, fixed-layout output tables
-
-REPORT_CSS = """
-.netlib-report { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-  font-size: 14px; line-height: 1.45; color: #1d1d1d; max-width: 60rem; }
-.netlib-report h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
-.netlib-report h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem; border-bottom: 1px solid #bbb; }
-.netlib-report table.nr { border-collapse: collapse; width: 100%; margin: .3rem 0; table-layout: auto;
-  font-size: inherit; }
-.netlib-report table.nr th, .netlib-report table.nr td { border: 1px solid #ccc; padding: .25rem .45rem;
-  text-align: left; vertical-align: top; line-height: 1.4; }
-.netlib-report table.nr th { background: #f0f0f0; }
-.netlib-report table.nr th[scope="row"] { width: 14rem; }
-.netlib-report tr, .netlib-report li, .netlib-report dl { break-inside: avoid; page-break-inside: avoid; }
-.netlib-report .notice { border: 2px solid #a33; background: #fff3f3; padding: .5rem .7rem; margin: .6rem 0; }
-.netlib-report .glance { border: 1px solid #369; background: #f3f7fb; padding: .5rem .7rem; }
-.netlib-report .tier { display: inline-block; padding: 0 .4rem; border-radius: .3rem; background: #e4ecf4;
-  font-size: .85em; }
-.netlib-report .tier-preferred { background: #d6efd8; }
-.netlib-report .muted { color: #555; font-size: .9em; }
-.netlib-report table.nr tr.fired td { background: #eaf6ea; }
-.netlib-report code { font-size: .9em; }
-.netlib-report table.nr td.nowrap { white-space: nowrap; }
-.netlib-report table.nr td.mono { word-break: break-all; font-family: monospace; }
-"""
 
 
-def _text(value: Any) -> str:
-    """A value as the patient file gave it, escaped."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return _e(str(value))
 
-
-def _keys(citations: Iterable[str]) -> str:
-    keys = list(citations)
-    return f'<span class="muted">[{_e(", ".join(keys))}]</span>' if keys else ""
-
-
-def _tier(tier: str) -> str:
-    return f'<span class="tier tier-{_e(tier.replace(" ", "-"))}">{_e(tier)}</span>'
-
-
-def _result_cell(result) -> str:
-    """A calculator Result: headline, interpretation, warnings and sources."""
-    if result is None:
-        return '<span class="muted">not available from the inputs given</span>'
-    parts = [f"<strong>{_e(result.headline())}</strong> <span class=\"muted\">({_e(result.calculator)})</span>",
-             f"<div>{_e(result.interpretation)} {_keys(result.citations)}</div>"]
-    parts += [f'<div class="muted">Warning: {_e(w)}</div>' for w in result.warnings]
-    return "".join(parts)
-
-
-def _patient_rows(patient: Mapping[str, Any]) -> str:
-    from .pathway import PATIENT_FORM
-
-    rows = []
-    for declared in PATIENT_FORM.fields:
-        if declared.name not in patient or patient[declared.name] in (None, ""):
-            continue
-        given = patient[declared.name]
-        shown = _text(given)
-        if declared.kind == "choice" and isinstance(given, str) and declared.label_for(given) != given:
-            shown += f' <span class="muted">({_e(declared.label_for(given))})</span>'
-        rows.append(f"<tr><td>{_e(declared.label)}</td><td><code>{_e(declared.name)}</code></td>"
-                    f"<td>{shown}</td><td>{_e(declared.unit)}</td></tr>")
-    if not rows:
-        return '<p class="muted">No inputs were given.</p>'
-    return (f"{_TABLE}<thead><tr><th>Input</th><th>Field</th><th>Value as given</th><th>Unit</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
-
-
-def _derived_rows(facts: Mapping[str, Any]) -> str:
-    grade = facts["grade"]
-    source = {"stated": "as reported", None: ""}.get(facts["grade_source"], f"from {facts['grade_source']}")
-    grade_cell = (f"<strong>{_e(grade)}</strong> <span class=\"muted\">{_e(source)}</span>" if grade
-                  else '<span class="muted">not determined</span>')
-    if facts["grade_result"] is not None:
-        grade_cell += _result_cell(facts["grade_result"]).join(("<div>", "</div>"))
-
-    sstr_cell = (f"Expression (for an SSA): <strong>{_e(facts['sstr_expression'])}</strong>; "
-                 f"uptake for PRRT: <strong>{_e(facts['prrt_uptake'])}</strong>")
-    if facts["sstr_result"] is not None:
-        sstr_cell += _result_cell(facts["sstr_result"]).join(("<div>", "</div>"))
-
-    prrt = facts["prrt_result"]
-    prrt_cell = _result_cell(prrt)
-    reasons = prrt.details.get("reasons", ())
-    if reasons:
-        prrt_cell += "<ul>" + "".join(f"<li>{_e(r)}</li>" for r in reasons) + "</ul>"
-    missing = prrt.details.get("missing_criteria", ())
-    if missing:
-        prrt_cell += f'<div class="muted">Not yet assessable: {_e(", ".join(missing))}</div>'
-
-    status = facts["status"]
-    response = [f"Disease status: <strong>{_e(status)}</strong>" if status
-                else 'Disease status: <span class="muted">not given</span>']
-    if facts["recist_response"] is not None:
-        response.append(f"RECIST 1.1 response as reported: <strong>{_e(facts['recist_response'])}</strong>")
-    response.append("Tumour growth rate: " + _result_cell(facts["tgr_result"]))
-
-    rows = (("Grade", grade_cell), ("Somatostatin-receptor status", sstr_cell),
-            ("Renal function", _result_cell(facts["renal_result"])), ("PRRT eligibility (NETTER-1)", prrt_cell),
-            ("Response and growth", "".join(f"<div>{line}</div>" for line in response)))
-    body = "".join(f"<tr><th scope=\"row\">{_e(label)}</th><td>{cell}</td></tr>" for label, cell in rows)
-    return f"{_TABLE}<tbody>{body}</tbody></table>"
-
-
-def _recommendation_items(result) -> str:
-    if not result.recommendations:
-        why = result.redirect or "No option can be recommended until the missing information below is known."
-        return f"<p>{_e(why)}</p>"
-    items = []
-    for rec in result.recommendations:
-        parts = [f"<strong>{_e(rec.name)}</strong> {_tier(rec.tier)}",
-                 f"<div>{_e(rec.rationale)}</div>",
-                 f'<div class="muted">Evidence: {_e(rec.evidence)}. Rules: {_e(", ".join(rec.rule_ids))}. '
-                 f'Sources: {_e(", ".join(rec.citations))}.</div>']
-        if rec.dose:
-            parts.insert(2, f"<div>Dose: {_e(rec.dose)}</div>")
-        if rec.car_t_note:
-            parts.append(f"<div><em>{_e(rec.car_t_note)}</em></div>")
-        items.append("<li>" + "".join(parts) + "</li>")
-    return "<ol>" + "".join(items) + "</ol>"
-
-
-def _exclusion_rows(result) -> str:
-    if not result.excluded:
-        return ""
-    rows = "".join(f'<tr><td>{_e(x.name)}</td><td class="nowrap">{_e(x.rule_id)}</td><td>{_e(x.reason)} '
-                   f"{_keys(x.citations)}</td></tr>" for x in result.excluded)
-    return (f"<h3>Not recommended</h3>{_TABLE}<thead><tr><th>Option</th><th>Rule</th><th>Reason</th></tr>"
-            f"</thead><tbody>{rows}</tbody></table>")
-
-
-def _missing_items(result) -> str:
-    if not result.missing:
-        return "<p>Nothing the decision tables need is missing.</p>"
-    items = "".join(f"<li><strong>{_e(m.item)}</strong>: {_e(m.how)}</li>" for m in result.missing)
-    return f"<ul>{items}</ul>"
-
-
-def _trace_rows(result) -> str:
-    rows = "".join(f'<tr class="{"fired" if t.fired else "skipped"}"><td class="nowrap">{_e(t.rule_id)}</td>'
-                   f'<td class="nowrap">{"fired" if t.fired else "not applied"}</td><td>{_e(t.decided_by)}</td>'
-                   f"<td>{_e(t.outcome)}</td></tr>" for t in result.trace)
-    return (f"{_TABLE}<thead><tr><th>Rule</th><th>Result</th><th>Decided by</th><th>Outcome</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
-
-
-def top_recommendation(result) -> str:
-    """One line for the index and the report's summary: the best option with its tier, or why there is none."""
-    if result.recommendations:
-        best = result.recommendations[0]
-        return f"{best.name} ({best.tier})"
-    if result.redirect:
-        return "redirected: outside the low-grade pathway"
-    return "none until the missing information is known"
-
-
-PROVENANCE_LABELS = (
-    ("patient_id", "Patient"), ("source", "Input"), ("inputs_sha256", "Inputs SHA-256 (canonical JSON)"),
-    ("netlib_version", "netlib version"), ("ruleset_version", "Rule-set version"),
-    ("git_revision", "Git revision"), ("template", "Template"), ("generated_at", "Generated (UTC)"),
-)
-
-
-def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any] | None = None) -> str:
+def render_report_html(patient: Mapping[str, Any], provenance: Mapping[str, Any] | None = None, *,
+                       measurements: Any = None, figures: bool = False) -> str:
     """The whole report for one patient as an HTML fragment (every patient-supplied string escaped).
 
-    ``provenance`` carries what the caller knows (patient_id, source, generated_at, git_revision); the
-    netlib and rule-set versions and the inputs' hash are added here, from the code that actually ran.
+    The same sections as the template, from the same helpers (:mod:`netlib.report_view`), in the
+    packaged template's order, inside the fixed frame (notice, provenance).  ``provenance`` carries what
+    the caller knows (patient_id, source, generated_at, git_revision); the netlib and rule-set versions
+    and the inputs' hash are added here, from the code that actually ran.  ``figures=True`` adds the
+    charts (imports matplotlib); without it only the standard library is used.
     Raises :class:`netlib.InputError` for invalid input, like ``recommend``.
     """
+    from .measurements import read_measurements
     from .pathway import recommend
 
     result = recommend(patient)
-    given = dict(provenance or {})
-    patient_id = str(given.get("patient_id") or "unnamed patient")
-    record = {"template": TEMPLATE_NAME, "generated_at": now_utc(),
-              "git_revision": "not available", **given, "patient_id": patient_id,
-              "netlib_version": __version__, "ruleset_version": result.ruleset_version,
-              "inputs_sha256": inputs_sha256(patient)}
-    provenance_rows = "".join(f'<tr><th scope="row">{_e(label)}</th><td class="mono">'
-                              f'{_e(str(record.get(key, "")))}</td></tr>' for key, label in PROVENANCE_LABELS)
-    always = "".join(f"<li>{_e(statement)} {_keys(keys)}</li>" for statement, keys in result.always)
-    advice = ("<h3>Work-up</h3><ul>" + "".join(f"<li>{_e(statement)} {_keys(keys)}</li>"
-                                                for statement, keys in result.advice) + "</ul>") if result.advice else ""
-    car_t = "".join(f"<li>{_e(r['statement'])} {_keys(r['citations'])}</li>" for r in result.car_t["reasons"])
-    redirect = f"<p><strong>Redirected:</strong> {_e(result.redirect)}</p>" if result.redirect else ""
-    return f"""<div class="netlib-report">
-<style>{REPORT_CSS}</style>
-<h1>Tumour-board report</h1>
-<p>Patient: <strong class="patient-id">{_e(patient_id)}</strong></p>
-<div class="notice"><strong>{_e(NOT_A_MEDICAL_DEVICE)}</strong> {_e(INTENDED_USE)}</div>
-<div class="glance">
-<div>Pathway: <strong>{_e(result.pathway)}</strong> (rule set {_e(result.ruleset_version)})</div>
-<div>Top recommendation: <strong class="top-recommendation">{_e(top_recommendation(result))}</strong></div>
-</div>
-{redirect}
-<h2>Patient summary</h2>
-{_patient_rows(patient)}
-<h2>Derived results</h2>
-{_derived_rows(result.facts)}
-<h2>Recommendations</h2>
-{_recommendation_items(result)}
-{_exclusion_rows(result)}
-{advice}
-<h3>For every patient</h3>
-<ul>{always}</ul>
-<h2>Missing information</h2>
-{_missing_items(result)}
-<h2>CAR-T cell therapy</h2>
-<p><strong>{_e(result.car_t["position"])}</strong></p>
-<ul>{car_t}</ul>
-<h2>Decision trace</h2>
-{_trace_rows(result)}
-<h2>Provenance</h2>
-{_TABLE}<tbody>{provenance_rows}</tbody></table>
-<p class="muted">Citation keys refer to the book's bibliography (book/references.bib).</p>
-<div class="notice"><strong>{_e(NOT_A_MEDICAL_DEVICE)}</strong> Intended use: {_e(INTENDED_USE)}</div>
-</div>"""
+    scans = read_measurements(measurements)
+    record = view.provenance_record(patient, provenance, result.ruleset_version,
+                                    inputs_sha256(patient, scans))
+    parts = view.sections(result, patient, record["patient_id"], scans, with_figures=figures)
+    return view.fragment("\n".join(part for part in parts if part), record)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,8 +466,57 @@ def _without_rfc3987_syntax():
             del sys.modules["rfc3987_syntax"]
 
 
+# Output types a report shows, in order of preference within one output (the first present is used).
+SHOWN_OUTPUT_TYPES = ("text/html", "image/svg+xml", "image/png")
+
+
+def assemble_outputs(notebook) -> str:
+    """The report body: the displayed outputs of every cell not tagged HIDDEN_CELL_TAGS, in order.
+
+    HTML is taken as the template made it (the helpers escape every patient string); SVG is inlined
+    without its XML prolog; PNG becomes a data: image.  stdout, stderr and plain-text results are not
+    shown (a stray print or a bare expression does not reach the report); a failed cell stops execution
+    before this point.
+    """
+    parts = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or set(cell.metadata.get("tags", ())) & set(HIDDEN_CELL_TAGS):
+            continue
+        for output in cell.get("outputs", ()):
+            data = output.get("data", {})
+            kind = next((k for k in SHOWN_OUTPUT_TYPES if k in data), None)
+            if kind is None:
+                continue
+            value = data[kind]
+            value = "".join(value) if isinstance(value, list) else str(value)
+            if kind == "image/svg+xml":
+                value = view.inline_svg(value)
+            elif kind == "image/png":
+                value = f'<img alt="figure" src="data:image/png;base64,{_e(value.strip())}">'
+            if value.strip():
+                parts.append(value)
+    return "\n".join(parts)
+
+
+def template_problem(template: Path) -> str | None:
+    """Why ``template`` cannot be used as a report template (one line), or None."""
+    try:
+        notebook = json.loads(Path(template).read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+        notebook["metadata"]["kernelspec"]["name"]
+    except FileNotFoundError:
+        return f"template {template} not found"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"template {template} is not a Jupyter notebook with a kernelspec"
+    if not any(cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", ())
+               for cell in cells if isinstance(cell, dict)):
+        return (f"template {template} has no code cell tagged 'parameters' "
+                "(see the template contract in netlib.report_view)")
+    return None
+
+
 class ReportEngine:
-    """Executes the template on one IPython kernel (started once, reused) and exports HTML.
+    """Executes the template on one IPython kernel (started once, reused) and assembles the HTML page.
 
     The kernel is launched first, so that it boots while papermill, nbclient and nbconvert are imported.
     A kernel that dies or hangs is restarted; the patient being rendered is reported as failed.  On Linux
@@ -705,25 +550,19 @@ class ReportEngine:
                                   "install ipykernel where netlib is installed") from None
             with _without_rfc3987_syntax():
                 import nbformat  # noqa: F401  (imports jsonschema)
-            from nbconvert import HTMLExporter
-            from nbconvert.preprocessors import TagRemovePreprocessor
             from papermill.iorw import load_notebook_node
-            from jinja2 import DictLoader
 
             self.template = load_notebook_node(str(template))
-            self.exporter = HTMLExporter(
-                template_name="lab", template_file=_EXPORT_TEMPLATE_NAME,
-                extra_loaders=[DictLoader({_EXPORT_TEMPLATE_NAME: _EXPORT_TEMPLATE})],
-                exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                mathjax_url="", require_js_url="", embed_images=True)
-            self.exporter.register_preprocessor(
-                TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_CELL_TAGS), enabled=True), enabled=True)
         except BaseException:
             self.close()
             raise
 
-    def execute(self, patient: Mapping[str, Any], provenance: Mapping[str, Any]):
-        """The executed notebook for one patient (raises ReportError when a cell fails)."""
+    def execute(self, patient: Mapping[str, Any], provenance: Mapping[str, Any], measurements: Any = ()):
+        """The executed notebook for one patient (raises ReportError when a cell fails).
+
+        Its metadata (``netlib``) records the provenance: rule-set and netlib versions, git revision,
+        inputs' SHA-256, template, generation time; the report page shows the same record.
+        """
         import copy
 
         from nbclient import NotebookClient
@@ -732,8 +571,16 @@ class ReportEngine:
 
         if self._needs_restart or not self._sync(self.km.is_alive)():
             self._restart()
-        notebook = parameterize_notebook(copy.deepcopy(self.template),
-                                         {"patient": dict(patient), "provenance": dict(provenance)})
+        from .measurements import read_measurements
+        from .pathway import recommend
+
+        scans = read_measurements(measurements or None)
+        record = view.provenance_record(patient, provenance, recommend(patient).ruleset_version,
+                                        inputs_sha256(patient, scans))
+        notebook = parameterize_notebook(copy.deepcopy(self.template), {
+            "patient": dict(patient), "patient_id": record["patient_id"], "provenance": dict(provenance),
+            "measurements": [{"date": s.when.isoformat(), "sum_diameters_mm": s.sum_diameters_mm} for s in scans]})
+        notebook.metadata["netlib"] = record
         client = NotebookClient(notebook, km=self.km, timeout=self.timeout,
                                 startup_timeout=KERNEL_STARTUP_TIMEOUT_SECONDS, record_timing=False)
         client.kc = self.kc
@@ -762,16 +609,23 @@ class ReportEngine:
         lines = [line for line in text.splitlines() if "without encryption" not in line]
         return " | ".join(lines[-3:]).strip()
 
-    def render(self, patient: Mapping[str, Any], provenance: Mapping[str, Any]) -> str:
-        """The complete, offline HTML page for one patient."""
-        notebook = self.execute(patient, provenance)
-        title = f"Tumour-board report: {provenance.get('patient_id', '')}"  # the template escapes it
-        body, _resources = self.exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-        body = strip_style_comments(body)
-        problem = remote_asset_references(body)
+    def render(self, patient: Mapping[str, Any], provenance: Mapping[str, Any], measurements: Any = (), *,
+               keep: list | None = None) -> str:
+        """The complete, offline HTML page for one patient: the cells' outputs inside the fixed frame.
+
+        ``keep``: a list that receives the executed notebook (for ``--keep-notebook``).
+        """
+        notebook = self.execute(patient, provenance, measurements)
+        if keep is not None:
+            keep.append(notebook)
+        body = strip_style_comments(assemble_outputs(notebook))
+        page = view.page(body, notebook.metadata["netlib"])
+        problem = remote_asset_references(page)
         if problem:
             raise ReportError(f"the exported HTML refers to a remote asset ({problem[0]}); not written")
-        return body
+        if "<script" in page.lower():
+            raise ReportError("the template's output holds a <script> element; not written")
+        return page
 
     def _restart(self) -> None:
         if self.kc is not None:
@@ -868,7 +722,11 @@ def chromium_executable() -> str:
 
 
 class PdfPrinter:
-    """Prints HTML pages to PDF with one headless Chromium; the network is blocked."""
+    """Prints HTML pages to PDF with one headless Chromium and one reused page; the network is blocked.
+
+    Opening a page costs about as much as printing one, so the same page is loaded with each report
+    (``set_content`` replaces the whole document); a page that fails is replaced by a new one.
+    """
 
     def __init__(self) -> None:
         from playwright.sync_api import sync_playwright
@@ -881,6 +739,7 @@ class PdfPrinter:
             self._context = self._browser.new_context(offline=True, java_script_enabled=False)
             self._context.route(lambda url: not url.startswith(("data:", "about:")),
                                 lambda route: route.abort())
+            self._page = self._context.new_page()
         except BaseException:
             self._playwright.stop()
             raise
@@ -890,13 +749,20 @@ class PdfPrinter:
                   f'justify-content:space-between;font-family:sans-serif">'
                   f"<span>{_e(patient_id)} · netlib {_e(__version__)} · {_e(NOT_A_MEDICAL_DEVICE)}</span>"
                   f'<span><span class="pageNumber"></span>/<span class="totalPages"></span></span></div>')
-        page = self._context.new_page()
+        if self._page is None or self._page.is_closed():
+            self._page = self._context.new_page()
         try:
-            page.set_content(page_html, wait_until="load")
-            data = page.pdf(format=PDF_FORMAT, print_background=True, margin=PDF_MARGINS,
-                            display_header_footer=True, header_template="<span></span>", footer_template=footer)
-        finally:
-            page.close()
+            self._page.set_content(page_html, wait_until="load")
+            data = self._page.pdf(format=PDF_FORMAT, print_background=True, margin=PDF_MARGINS,
+                                  display_header_footer=True, header_template="<span></span>",
+                                  footer_template=footer)
+        except BaseException:
+            try:
+                self._page.close()
+            except Exception:
+                pass
+            self._page = None
+            raise
         if not data.startswith(b"%PDF"):
             raise ReportError("Chromium did not return a PDF")
         return data
@@ -931,19 +797,38 @@ class Patient:
     error_field: str | None = None
     top: str = ""
     pathway: str = ""
+    measurements: Any = None  # the file's ``measurements`` entry, taken out of the clinical values
+    scans: tuple = ()  # ... validated by check() / validate()
+
+    def __post_init__(self) -> None:
+        from .measurements import FIELD
+
+        if isinstance(self.values, dict) and FIELD in self.values:
+            self.measurements = self.values.pop(FIELD)
+
+    def validate(self):
+        """recommend() on the clinical values and read_measurements() on the scans; raises InputError."""
+        from .measurements import read_measurements
+        from .pathway import recommend
+
+        result = recommend(self.values)
+        self.scans = read_measurements(self.measurements)
+        return result
 
     def check(self) -> None:
         """Validate with recommend(): sets ``error`` instead of raising (batch) -- the kernel never sees it."""
-        from .pathway import recommend
-
         if self.error:
             return
         try:
-            result = recommend(self.values)
+            result = self.validate()
         except InputError as error:
             self.error, self.error_field = str(error), error.field
             return
         self.top, self.pathway = top_recommendation(result), result.pathway
+
+    def scan_list(self) -> list[dict[str, Any]]:
+        """The validated scans as plain data (for the kernel's ``measurements`` parameter)."""
+        return [{"date": scan.when.isoformat(), "sum_diameters_mm": scan.sum_diameters_mm} for scan in self.scans]
 
 
 def _split_id(values: dict[str, Any], default: str) -> str:
@@ -1023,31 +908,35 @@ def file_stem(patient_id: str, taken: set[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool = False,
-               template: Path = TEMPLATE_PATH) -> list[Path]:
+               template: Path = TEMPLATE_PATH, keep_notebook: bool = False) -> list[Path]:
     """Validate, execute, export and write one report; returns the files written.
 
     ``output`` ending in .pdf writes only the PDF; otherwise the HTML, plus a PDF beside it with ``pdf``.
+    ``keep_notebook`` also writes the executed notebook beside it (``X.ipynb``).
     Invalid input raises InputError before any kernel starts.  SIGINT, SIGTERM or SIGHUP stop the kernel,
     leave no temporary file, print one line and exit with 128 + the signal number.
     """
-    from .pathway import recommend
-
-    recommend(patient.values)  # InputError here: nothing started, nothing written
+    patient.validate()  # InputError here: nothing started, nothing written
     pdf_only = output.suffix.lower() == ".pdf"
     pdf = pdf or pdf_only
     targets = [output] if pdf_only else [output] + ([output.with_suffix(".pdf")] if pdf else [])
-    _refuse_existing(targets, force)
+    notebook_path = output.with_suffix(".ipynb") if keep_notebook else None
+    _refuse_existing(targets + ([notebook_path] if notebook_path else []), force)
     if pdf:
         _require_chromium()
     provenance = base_provenance(patient.patient_id, patient.source, revision=git_revision())
     written: list[Path] = []
     with stop_signals_raise():
         try:
+            executed: list = []
             with ReportEngine(template) as engine:
-                page = engine.render(patient.values, provenance)
+                page = engine.render(patient.values, provenance, patient.scan_list(), keep=executed)
             if not pdf_only:
                 write_atomic(output, page.encode("utf-8"), force=force)
                 written.append(output)
+            if notebook_path is not None:
+                write_atomic(notebook_path, notebook_bytes(executed[0]), force=force)
+                written.append(notebook_path)
             if pdf:
                 try:
                     with PdfPrinter() as printer:
@@ -1061,6 +950,13 @@ def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool
             sys.stderr.write(f"netlib report: stopped by {stop.name}: kernel stopped, no partial file left{done}\n")
             raise SystemExit(stop.status) from None
     return written
+
+
+def notebook_bytes(notebook) -> bytes:
+    """An executed notebook as .ipynb bytes (nbformat 4, as papermill writes it)."""
+    import nbformat
+
+    return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
 
 def _require_chromium() -> None:
@@ -1090,6 +986,7 @@ FORCE_HELP = ("rewrite every report. Without it a single report refuses to overw
 
 _WORKER_ENGINE: ReportEngine | None = None
 _WORKER_ERROR: str | None = None  # why this worker has no engine (reported for each of its patients)
+_WORKER_PRINTER: "PdfPrinter | None" = None  # started at this worker's first PDF, reused for the others
 
 
 def _worker_start(template: str, parent_pid: int | None = None) -> None:
@@ -1097,8 +994,9 @@ def _worker_start(template: str, parent_pid: int | None = None) -> None:
 
     On Linux the worker is SIGKILLed when the batch process exits, however it exits, and its kernel is
     SIGKILLed when the worker exits (parent-death signals): a killed batch leaves no process behind.
-    The worker leaves the terminal's process group, so Ctrl-C reaches only the batch process, which then
-    stops the workers itself.
+    A worker's Chromium (for PDFs) is a child of Playwright's driver, which exits, closing the browser,
+    when the worker's pipe to it closes.  The worker leaves the terminal's process group, so Ctrl-C
+    reaches only the batch process, which then stops the workers itself.
     """
     from multiprocessing import util
 
@@ -1107,6 +1005,7 @@ def _worker_start(template: str, parent_pid: int | None = None) -> None:
         die_with_parent(parent_pid)
     if hasattr(os, "setpgrp"):
         os.setpgrp()
+    util.Finalize(None, _worker_close_printer, exitpriority=11)
     try:
         _WORKER_ENGINE = ReportEngine(Path(template))
     except Exception as error:
@@ -1115,19 +1014,64 @@ def _worker_start(template: str, parent_pid: int | None = None) -> None:
     util.Finalize(_WORKER_ENGINE, _WORKER_ENGINE.close, exitpriority=10)
 
 
-def _worker_render(job: tuple[int, dict, dict, str, bool]) -> tuple[int, str | None]:
-    """Render and write one HTML report; returns (index, error or None)."""
-    index, values, provenance, html_path, force = job
-    if _WORKER_ENGINE is None:
-        return index, _WORKER_ERROR or "the report worker has no kernel"
+def _worker_close_printer() -> None:
+    global _WORKER_PRINTER
+    if _WORKER_PRINTER is not None:
+        _WORKER_PRINTER.close()
+        _WORKER_PRINTER = None
+
+
+@dataclass
+class Job:
+    """One patient's work for a batch worker (plain data: it crosses the process boundary)."""
+
+    index: int
+    values: dict
+    provenance: dict
+    measurements: list
+    html_path: str
+    make_html: bool
+    pdf_path: str | None  # None: no PDF to print
+    notebook_path: str | None  # --keep-notebook
+    force: bool
+
+
+def _worker_render(job: Job) -> tuple[int, str | None, str | None]:
+    """Render and write one HTML report (and its notebook), print its PDF; returns (index, error, pdf error).
+
+    ``error`` None means the HTML report stands (written now, or kept from an earlier run).
+    """
+    global _WORKER_PRINTER
+    page = None
+    if job.make_html:
+        if _WORKER_ENGINE is None:
+            return job.index, _WORKER_ERROR or "the report worker has no kernel", None
+        try:
+            executed: list = []
+            page = _WORKER_ENGINE.render(job.values, {**job.provenance, "generated_at": now_utc()},
+                                         job.measurements, keep=executed if job.notebook_path else None)
+            write_atomic(Path(job.html_path), page.encode("utf-8"), force=job.force)
+            if job.notebook_path:
+                write_atomic(Path(job.notebook_path), notebook_bytes(executed[0]), force=True)
+        except ReportError as error:
+            return job.index, str(error), None
+        except Exception as error:  # one patient's failure must not stop the batch
+            return job.index, _brief(error), None
+    if job.pdf_path is None:
+        return job.index, None, None
     try:
-        page = _WORKER_ENGINE.render(values, {**provenance, "generated_at": now_utc()})
-        write_atomic(Path(html_path), page.encode("utf-8"), force=force)
-    except ReportError as error:
-        return index, str(error)
-    except Exception as error:  # one patient's failure must not stop the batch
-        return index, _brief(error)
-    return index, None
+        if page is None:
+            page = Path(job.html_path).read_text(encoding="utf-8")
+        if _WORKER_PRINTER is None:
+            try:
+                _WORKER_PRINTER = PdfPrinter()
+            except Exception as error:
+                return job.index, None, f"PDF failed: Chromium did not start: {_brief(error)}"
+        data = _WORKER_PRINTER.pdf(page, job.provenance.get("patient_id", ""))
+        write_atomic(Path(job.pdf_path), data, force=job.force)
+    except Exception as error:
+        return job.index, None, f"PDF failed: {_brief(error)}"
+    return job.index, None, None
 
 
 def _stop_pool(pool) -> None:
@@ -1164,7 +1108,8 @@ class BatchSummary:
 
 
 def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, force: bool = False,
-              workers: int | None = None, progress: bool = True, template: Path = TEMPLATE_PATH) -> BatchSummary:
+              workers: int | None = None, progress: bool = True, template: Path = TEMPLATE_PATH,
+              keep_notebook: bool = False) -> BatchSummary:
     """One report per patient plus index.html; a bad patient is recorded, never fatal to the others.
 
     Safe to stop and to run again:
@@ -1195,8 +1140,9 @@ def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, forc
             files[number] = {"html": f"{stem}.html", **({"pdf": f"{stem}.pdf"} if pdf else {})}
     if pdf and files:
         _require_chromium()
-    if not Path(template).is_file():
-        raise UsageError(f"netlib report: template {template} not found")
+    problem = template_problem(Path(template))
+    if problem:
+        raise UsageError(f"netlib report: {problem}")
     remove_stale_connection_files()
 
     lock = OutputFolderLock(outdir)
@@ -1205,7 +1151,8 @@ def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, forc
         try:
             lock.acquire()
             summary = _run_locked(patients, files, outdir, pdf=pdf, force=force, workers=workers,
-                                  progress=progress, template=Path(template), counts=counts)
+                                  progress=progress, template=Path(template), counts=counts,
+                                  keep_notebook=keep_notebook)
         except OutputFolderError as error:
             sys.stderr.write(f"{error}\n")
             raise SystemExit(OUTPUT_FOLDER_EXIT_STATUS) from None
@@ -1229,7 +1176,7 @@ def _existing_report_problem(path: Path, patient: Patient) -> str | None:
         page = path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
         return f"{path.name} exists but cannot be read ({error.strerror or error}); --force replaces it"
-    if inputs_sha256(patient.values) in page:
+    if inputs_sha256(patient.values, patient.scans) in page:
         return None
     return f"{path.name} exists and was not made from these inputs; --force replaces it"
 
@@ -1244,7 +1191,7 @@ def _is_batch_index(path: Path) -> bool:
 
 def _run_locked(patients: list[Patient], files: dict[int, dict[str, str]], outdir: Path, *, pdf: bool,
                 force: bool, workers: int | None, progress: bool, template: Path,
-                counts: dict[str, int]) -> BatchSummary:
+                counts: dict[str, int], keep_notebook: bool = False) -> BatchSummary:
     """The part of :func:`run_batch` that runs while holding the output folder's lock."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -1275,30 +1222,33 @@ def _run_locked(patients: list[Patient], files: dict[int, dict[str, str]], outdi
             present[number] = files.pop(number)
 
     revision, generated_at = git_revision(), now_utc()
-    jobs = [(number, patients[number].values,
-             base_provenance(patients[number].patient_id, patients[number].source, generated_at=generated_at,
-                             revision=revision),
-             str(outdir / files[number]["html"]), force) for number, (make_html, _) in plan.items() if make_html]
-    print_only = [number for number, (make_html, make_pdf) in plan.items() if make_pdf and not make_html]
+    jobs = []
+    for number, (make_html, make_pdf) in plan.items():
+        patient, entry = patients[number], files[number]
+        jobs.append(Job(number, patient.values,
+                        base_provenance(patient.patient_id, patient.source, generated_at=generated_at,
+                                        revision=revision),
+                        patient.scan_list(), str(outdir / entry["html"]), make_html,
+                        str(outdir / entry["pdf"]) if make_pdf else None,
+                        str(outdir / (Path(entry["html"]).stem + ".ipynb")) if keep_notebook and make_html else None,
+                        force))
     bar = Progress(len(patients), progress)
     done = len(patients) - len(plan)
     bar.update(done)
 
-    printer, printer_error, pool = None, None, None
+    pool = None
 
-    def finish(number: int, error: str | None) -> None:
+    def finish(number: int, error: str | None, pdf_error: str | None) -> None:
         nonlocal done
         patient = patients[number]
         if error is not None:
             patient.error, patient.error_field = error, "report"
             del files[number]
         else:
-            if plan[number][1]:
-                error = printer_error or _print_pdf(printer, outdir, files[number], patient, force)
-                if error is not None:  # the HTML report stands; the index links it and says why no PDF
-                    patient.error, patient.error_field = error, "pdf"
-                    del files[number]["pdf"]
-            if plan[number][0] or error is None:
+            if pdf_error is not None:  # the HTML report stands; the index links it and says why no PDF
+                patient.error, patient.error_field = pdf_error, "pdf"
+                files[number].pop("pdf", None)
+            if plan[number][0] or pdf_error is None:
                 counts["written"] += 1
         done += 1
         bar.update(done)
@@ -1308,21 +1258,13 @@ def _run_locked(patients: list[Patient], files: dict[int, dict[str, str]], outdi
             count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
             pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_worker_start, initargs=(str(template), os.getpid()))
-            futures = {pool.submit(_worker_render, job): job[0] for job in jobs}
-        if any(make_pdf for _, make_pdf in plan.values()):  # while the workers start their kernels
-            try:
-                printer = PdfPrinter()
-            except Exception as error:
-                printer_error = f"PDF failed: Chromium did not start: {_brief(error)}"
-        for number in print_only:
-            finish(number, None)
-        if pool is not None:
+            futures = {pool.submit(_worker_render, job): job.index for job in jobs}
             for future in as_completed(futures):
                 try:
-                    error = future.result()[1]
+                    _, error, pdf_error = future.result()
                 except Exception as crash:  # the worker itself died (e.g. no kernel could start)
-                    error = f"report worker failed: {_brief(crash)}"
-                finish(futures[future], error)
+                    error, pdf_error = f"report worker failed: {_brief(crash)}", None
+                finish(futures[future], error, pdf_error)
     except BaseException:
         if pool is not None:
             _stop_pool(pool)
@@ -1331,30 +1273,16 @@ def _run_locked(patients: list[Patient], files: dict[int, dict[str, str]], outdi
         try:
             if pool is not None:
                 try:
-                    pool.shutdown(wait=True)  # the workers shut their kernels down
+                    pool.shutdown(wait=True)  # the workers shut their kernels and browsers down
                 except BaseException:  # a stop signal while waiting for them
                     _stop_pool(pool)
                     raise
         finally:
-            try:
-                if printer is not None:
-                    printer.close()
-            finally:
-                remove_temporaries(outdir)
+            remove_temporaries(outdir)
     links = {**present, **files}
     write_atomic(index_path, render_index_html(patients, links, generated_at, revision, present=present)
                  .encode("utf-8"), force=True)
     return BatchSummary(patients, files, index_path, 0.0, present)
-
-
-def _print_pdf(printer: PdfPrinter, outdir: Path, entry: dict[str, str], patient: Patient,
-               force: bool) -> str | None:
-    try:
-        page = (outdir / entry["html"]).read_text(encoding="utf-8")
-        write_atomic(outdir / entry["pdf"], printer.pdf(page, patient.patient_id), force=force)
-    except Exception as error:
-        return f"PDF failed: {_brief(error)}"
-    return None
 
 
 def render_index_html(patients: Sequence[Patient], files: Mapping[int, Mapping[str, str]], generated_at: str,
@@ -1434,7 +1362,10 @@ def _parser():
     parser.add_argument("--workers", type=_workers, default=None,
                         help="batch: parallel workers, each with one kernel (default: the number of CPUs)")
     parser.add_argument("--no-progress", action="store_true", help="batch: no progress bar")
-    parser.add_argument("--template", default=str(TEMPLATE_PATH), help=argparse.SUPPRESS)  # tests, benchmarks
+    parser.add_argument("--template", default=str(TEMPLATE_PATH),
+                        help="a report template notebook with a cell tagged 'parameters' (default: the packaged one)")
+    parser.add_argument("--keep-notebook", action="store_true",
+                        help="also write the executed notebook (X.ipynb beside X.html) as the audit record")
     return parser
 
 
@@ -1449,7 +1380,7 @@ def cmd_report(argv: Sequence[str]) -> int:
         raise UsageError(f"netlib report: --workers must be at least 1; got {args.workers}")
     if args.batch:
         summary = run_batch(args.batch, args.output, pdf=args.pdf, force=args.force, workers=args.workers,
-                            progress=not args.no_progress, template=template)
+                            progress=not args.no_progress, template=template, keep_notebook=args.keep_notebook)
         failed = summary.failed
         sys.stderr.write(f"netlib report: {len(summary.patients)} patients, {len(summary.files)} reports written "
                          f"to {args.output}, {len(failed)} failed ({summary.seconds:.1f} s); "
@@ -1461,14 +1392,15 @@ def cmd_report(argv: Sequence[str]) -> int:
     output = Path(args.output)
     if output.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise UsageError(f"netlib report: -o must end in .html or .pdf; got {args.output!r}")
-    if not template.is_file():
-        raise UsageError(f"netlib report: template {template} not found")
+    if template_problem(template):
+        raise UsageError(f"netlib report: {template_problem(template)}")
     patient = read_patient_file(args.file)
     check_output(output, force=True, inputs=[args.file])  # not the input, a folder or a device (--force: below)
     if args.pdf and output.suffix.lower() != ".pdf":
         check_output(output.with_suffix(".pdf"), force=True, inputs=[args.file])
     try:
-        written = report_one(patient, output, pdf=args.pdf, force=args.force, template=template)
+        written = report_one(patient, output, pdf=args.pdf, force=args.force, template=template,
+                             keep_notebook=args.keep_notebook)
     except ReportError as error:
         sys.stderr.write(f"netlib report: {patient.patient_id}: {error}\n")
         return EXIT_SOME_FAILED

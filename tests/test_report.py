@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,12 @@ HAS_CHROMIUM = bool(os.environ.get(report.CHROMIUM_ENVIRONMENT_VARIABLE)
 needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason="no Chromium executable on PATH")
 
 
-def canonical_sha256(values: dict) -> str:
-    """The documented hash: validated values of the given fields, JSON with sorted keys, no spaces."""
+def canonical_sha256(values: dict, measurements: list | None = None) -> str:
+    """The documented hash: validated values of the given fields, JSON with sorted keys, no spaces; serial
+    scans, when given, as "measurements": [[ISO date, sum of diameters in mm], ...]."""
     clean = {k: v for k, v in PATIENT_FORM.validate(values).items() if v is not None}
+    if measurements:
+        clean["measurements"] = [[str(m["date"]), float(m["sum_diameters_mm"])] for m in measurements]
     text = json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -197,7 +201,7 @@ def test_report_body_needs_only_the_standard_library():
              "from netlib.report import render_report_html\n"
              "values = dict(PATIENT_EXAMPLES['progressive-midgut-on-ssa'])\n"
              "page = render_report_html(values, {'patient_id': 'x'})\n"
-             "assert 'Decision trace' in page\n"
+             "assert 'decision trace' in page and 'Tumour-board summary' in page\n"
              "outside = sorted(n for n, m in sys.modules.items() if m is not None and n.split('.')[0] not in\n"
              "                 sys.stdlib_module_names and n.split('.')[0] != 'netlib' and n != '__main__')\n"
              "print('NON_STDLIB', outside)\n")
@@ -207,14 +211,160 @@ def test_report_body_needs_only_the_standard_library():
     assert "NON_STDLIB []" in done.stdout
 
 
+SECTION_HELPERS = ("summary", "options", "exclusions", "missing", "car_t", "patient_data", "figures", "trace")
+
+
 def test_template_is_thin_and_parameterised():
     notebook = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     tags = [cell["metadata"].get("tags", []) for cell in notebook["cells"]]
     assert sum("parameters" in t for t in tags) == 1
+    parameters = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
+    for name in ("patient", "patient_id", "provenance", "measurements"):
+        assert re.search(rf"^{name} = ", "".join(parameters["source"]), re.M), name
+    sections = [c for c in notebook["cells"] if "remove-input" in c["metadata"].get("tags", [])]
+    # One cell per section, in the documented order, each a few lines calling one display helper.
+    called = [re.search(r"view\.(\w+)\(", "".join(c["source"])).group(1) for c in sections]
+    assert called == list(SECTION_HELPERS)
+    for cell in sections:
+        lines = [line for line in "".join(cell["source"]).splitlines() if line and not line.startswith("#")]
+        assert len(lines) <= 3, lines
     code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
-    assert "render_report_html(patient, provenance)" in code
-    assert "recommend(" not in code and "facts" not in code  # nothing computed in the notebook
+    for clinical in ("facts", " if ", "ki67", "grade", "<"):  # no clinical logic, no HTML in the notebook
+        assert clinical not in code, clinical
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert report.template_problem(TEMPLATE) is None
+
+
+def test_render_report_html_is_built_from_the_template_helpers():
+    values = dict(PATIENT_EXAMPLES[MIDGUT])
+    result = recommend(values)
+    page = report.render_report_html(values, {"patient_id": "x"})
+    for section in report.view.sections(result, values, "x", with_figures=False):
+        assert section in page
+    # Page 1 first: the summary precedes the detail and ends with a page break when printed.
+    assert page.index('class="summary"') < page.index("<h2>Recommendations</h2>")
+    assert "page-break-after: always" in report.REPORT_CSS
+
+
+@pytest.mark.parametrize("name", sorted(PATIENT_EXAMPLES))
+def test_summary_has_the_tumour_board_essentials_and_the_car_t_line_once(name):
+    values = dict(PATIENT_EXAMPLES[name])
+    result = recommend(values)
+    summary = report.view.summary(result, values, name)
+    assert html.escape(name) in summary
+    for label in ("Grade", "Site", "Extent", "SSTR", "Status"):
+        assert f"{label}: <strong>" in summary
+    shown = result.recommendations[:report.view.SUMMARY_OPTIONS]
+    for rec in shown:
+        assert html.escape(rec.name) in summary and html.escape(rec.evidence) in summary
+        assert html.escape(report.view.one_line(rec.rationale)) in summary
+    for rec in result.recommendations[report.view.SUMMARY_OPTIONS:]:
+        assert f"<strong>{html.escape(rec.name)}</strong></td>" not in summary
+    for item in result.missing:
+        assert html.escape(item.item) in summary
+    page = report.render_report_html(values, {"patient_id": name})
+    assert page.count(html.escape(result.car_t["position"])) == 1  # said once, on page 1
+
+
+def test_summary_lists_at_most_four_options():
+    values = dict(PATIENT_EXAMPLES["progressive-pancreatic-g2"])
+    result = recommend(values)
+    assert len(result.recommendations) > 4  # the case this test is about
+    summary = report.view.summary(result, values, "x")
+    assert summary.count("<tr><td><strong>") == 4
+    assert f"{len(result.recommendations) - 4} more option" in summary
+
+
+def test_one_line_reason_is_the_first_sentence():
+    assert report.view.one_line("First part. Second part.") == "First part."
+    assert report.view.one_line("Only one") == "Only one"
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and serial measurements
+# ---------------------------------------------------------------------------------------------
+
+SCANS = [{"date": "2025-03-03", "sum_diameters_mm": 38}, {"date": "2025-06-02", "sum_diameters_mm": 47.5}]
+
+
+def test_figures_are_present_when_there_is_data():
+    pytest.importorskip("matplotlib")
+    values = dict(PATIENT_EXAMPLES[MIDGUT])  # Ki-67 and a prior SSA given
+    page = report.render_report_html(values, {"patient_id": "x"}, measurements=SCANS, figures=True)
+    for title in ("Tumour size over time", "Prior lines of treatment", "Ki-67 on the WHO grade bands"):
+        assert f"<title>{title}</title>" in page
+    assert "<?xml" not in page and "<!DOCTYPE svg" not in page  # inline SVG, not documents
+    assert not REMOTE_ASSET.search(page) and "<script" not in page.lower()
+
+
+def test_figures_are_absent_without_data():
+    pytest.importorskip("matplotlib")
+    values = {k: v for k, v in PATIENT_EXAMPLES[MIDGUT].items() if not k.startswith("prior_")}
+    values.pop("ki67_percent")
+    values["stated_grade"] = "G2"
+    page = report.render_report_html(values, {"patient_id": "x"}, measurements=SCANS[:1], figures=True)
+    assert "<svg" not in page and "<h2>Figures</h2>" not in page  # one scan is not a growth curve
+    assert report.view.figures(values, ()) == ""
+    only_ki67 = report.view.figures({"ki67_percent": 3}, ())
+    assert "Ki-67 on the WHO grade bands" in only_ki67 and "Tumour size" not in only_ki67
+    assert "Prior lines" not in only_ki67
+
+
+def test_measurements_are_taken_out_of_the_clinical_values(tmp_path):
+    values = {"patient_id": "m", **PATIENT_EXAMPLES[MIDGUT], "measurements": SCANS}
+    patient = report.read_patient_file(write_yaml(tmp_path / "m.yaml", values))
+    assert "measurements" not in patient.values and patient.patient_id == "m"
+    patient.check()
+    assert patient.error is None and len(patient.scans) == 2
+    assert patient.scan_list() == [{"date": "2025-03-03", "sum_diameters_mm": 38.0},
+                                   {"date": "2025-06-02", "sum_diameters_mm": 47.5}]
+    # The scans enter the inputs' hash; without scans the hash is the documented one.
+    assert report.inputs_sha256(patient.values) == canonical_sha256(dict(PATIENT_EXAMPLES[MIDGUT]))
+    assert report.inputs_sha256(patient.values, patient.scans) != report.inputs_sha256(patient.values)
+
+
+def test_bad_measurements_fail_before_execution(tmp_path, capsys, no_kernel):
+    bad = [{"date": "2025-06-02", "sum_diameters_mm": 40}, {"date": "2025-03-03", "sum_diameters_mm": 41}]
+    source = write_yaml(tmp_path / "bad.yaml", {**PATIENT_EXAMPLES[MIDGUT], "measurements": bad})
+    assert cli.main(["report", str(source), "-o", str(tmp_path / "r.html")]) == 2
+    assert "measurements[1].date" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+def test_a_template_without_a_parameters_cell_is_refused_in_one_line(tmp_path, capsys, no_kernel):
+    notebook = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        cell["metadata"]["tags"] = [t for t in cell["metadata"].get("tags", []) if t != "parameters"]
+    template = tmp_path / "theirs.ipynb"
+    template.write_text(json.dumps(notebook), encoding="utf-8")
+    source = write_yaml(tmp_path / "p.yaml", dict(PATIENT_EXAMPLES[MIDGUT]))
+    for args in ([str(source), "-o", str(tmp_path / "r.html")], ["--batch", str(EXAMPLES / "cohort.csv"),
+                                                                 "-o", str(tmp_path / "out")]):
+        assert cli.main(["report", *args, "--template", str(template)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "parameters" in err and str(template) in err
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "out").exists()
+    assert "parameters" in report.template_problem(template)
+    (tmp_path / "junk.ipynb").write_text("not json", encoding="utf-8")
+    assert "not a Jupyter notebook" in report.template_problem(tmp_path / "junk.ipynb")
+
+
+def test_assembled_page_takes_only_displayed_outputs_of_shown_cells():
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.v4.new_notebook()
+    hidden = nbformat.v4.new_code_cell(metadata={"tags": ["remove-cell"]})
+    hidden.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>HIDDEN</p>"})]
+    shown = nbformat.v4.new_code_cell(metadata={"tags": ["remove-input"]})
+    shown.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PRINTED"),
+                     nbformat.v4.new_output("execute_result", data={"text/plain": "PLAIN", "text/html": "<p>A</p>"},
+                                            execution_count=1),
+                     nbformat.v4.new_output("display_data",
+                                            data={"image/svg+xml": '<?xml version="1.0"?><svg>B</svg>'})]
+    notebook.cells = [hidden, shown]
+    assert report.assemble_outputs(notebook) == "<p>A</p>\n<svg>B</svg>"
+    assert report.view.inline_svg('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+                                  'xmlns:xlink="http://www.w3.org/1999/xlink"><metadata><rdf:RDF/></metadata>'
+                                  '<use xlink:href="#m"/></svg>') == '<svg><use xlink:href="#m"/></svg>'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,6 +463,7 @@ def test_examples_are_synthetic_patients_from_netlib_examples():
     for file in files:
         values = yaml.safe_load(file.read_text(encoding="utf-8"))
         patient_id = values.pop("patient_id")
+        values.pop("measurements", None)  # serial scans: not patient fields (netlib.measurements)
         assert values == dict(PATIENT_EXAMPLES[patient_id]), file.name
     with (EXAMPLES / "cohort.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -353,10 +504,13 @@ def test_cli_report_has_recommendations_trace_and_provenance(midgut_report):
         assert html.escape(rec.name) in page
     for rule in RULES:
         assert f">{rule.id}<" in page
-    assert canonical_sha256(values) in page
+    yaml = pytest.importorskip("yaml")
+    scans = yaml.safe_load((EXAMPLES / "progressive-midgut.yaml").read_text(encoding="utf-8"))["measurements"]
+    assert canonical_sha256(values, scans) in page
+    assert "<title>Tumour size over time</title>" in page  # the example's serial scans
     assert netlib.__version__ in page and result.ruleset_version in page
     assert html.escape(NOT_A_MEDICAL_DEVICE) in page and html.escape(INTENDED_USE) in page
-    assert "render_report_html" not in page  # the code is hidden
+    assert "render_report_html" not in page and "view." not in page  # the code is hidden
     assert "%reset" not in page and "provenance = {" not in page
 
 
@@ -448,7 +602,7 @@ def test_batch_folder_and_a_failing_template_lose_no_other_patient(tmp_path):
     # A template that fails for one patient and kills its kernel for another, after their input was
     # accepted; with one worker, the patients after them run on the same (restarted) kernel.
     notebook = json.loads(TEMPLATE.read_text(encoding="utf-8"))
-    report_cell = next(c for c in notebook["cells"] if "report" in c["metadata"].get("tags", []))
+    report_cell = next(c for c in notebook["cells"] if "section-summary" in c["metadata"].get("tags", []))
     report_cell["source"] = ["assert provenance['patient_id'] != 'boom', 'template failure'\n",
                              "if provenance['patient_id'] == 'die':\n",
                              "    import os; os._exit(1)\n"] + report_cell["source"]
@@ -456,10 +610,13 @@ def test_batch_folder_and_a_failing_template_lose_no_other_patient(tmp_path):
     template.write_text(json.dumps(notebook), encoding="utf-8")
 
     done = run_cli("report", "--batch", str(folder), "-o", "out", "--workers", "1", "--no-progress",
-                   "--template", str(template), cwd=tmp_path)
+                   "--template", str(template), "--keep-notebook", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["index.html", "localised-pancreatic-g1.html", "progressive-midgut-on-ssa.html"]
+    assert written == ["index.html", "localised-pancreatic-g1.html", "localised-pancreatic-g1.ipynb",
+                       "progressive-midgut-on-ssa.html", "progressive-midgut-on-ssa.ipynb"]
+    kept = json.loads((tmp_path / "out" / "progressive-midgut-on-ssa.ipynb").read_text(encoding="utf-8"))
+    assert kept["metadata"]["netlib"]["patient_id"] == "progressive-midgut-on-ssa"
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "template failure" in index and "broken.yaml" in index and "kernel" in index
     assert "3 failed" in done.stderr
@@ -493,4 +650,87 @@ def test_papermill_runs_the_template_for_every_example(tmp_path, name):
     html_text = "".join("".join(o["data"]["text/html"]) for o in outputs if "text/html" in o.get("data", {}))
     best = recommend(dict(PATIENT_EXAMPLES[name])).recommendations[0]
     assert html.escape(best.name) in html_text
-    assert canonical_sha256(dict(PATIENT_EXAMPLES[name])) in html_text
+    for heading in ("Tumour-board summary", "Recommendations", "Missing information", "CAR-T", "Patient data",
+                    "Derived results", "Appendix: decision trace"):
+        assert heading in html_text, heading
+    assert "Ki-67 on the WHO grade bands" in html_text  # every example gives Ki-67
+
+
+@slow
+def test_a_custom_template_is_used(tmp_path):
+    notebook = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    notebook["cells"].insert(5, {"cell_type": "code", "execution_count": None, "id": "centre",
+                                 "metadata": {"tags": ["remove-input"]}, "outputs": [],
+                                 "source": ["HTML('<p class=\"centre\">Our centre: MDT Tuesday 8:00</p>')"]})
+    template = tmp_path / "ours.ipynb"
+    template.write_text(json.dumps(notebook), encoding="utf-8")
+    done = run_cli("report", str(EXAMPLES / "localised-pancreatic.yaml"), "-o", "r.html", "--template",
+                   str(template), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<p class="centre">Our centre: MDT Tuesday 8:00</p>' in page
+    assert page.index("Tumour-board summary") < page.index("Our centre") < page.index("<h2>Recommendations")
+    assert html.escape(NOT_A_MEDICAL_DEVICE) in page and "Inputs SHA-256" in page  # the frame stays
+
+
+def _section_outputs(notebook: dict) -> list[str]:
+    """The text/html and SVG outputs of the section cells, without the generated_at timestamp."""
+    found = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code" or "remove-input" not in cell["metadata"].get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            for kind in ("text/html", "image/svg+xml"):
+                if kind in output.get("data", {}):
+                    found.append(re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", "<time>",
+                                        "".join(output["data"][kind])))
+    return found
+
+
+@slow
+def test_kept_notebook_is_the_audit_record_and_re_executes_to_the_same_outputs(tmp_path):
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    done = run_cli("report", str(EXAMPLES / "progressive-midgut.yaml"), "-o", "r.html", "--keep-notebook",
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not list(tmp_path.glob(".*.part"))
+    kept = json.loads((tmp_path / "r.ipynb").read_text(encoding="utf-8"))
+    record = kept["metadata"]["netlib"]
+    values = dict(PATIENT_EXAMPLES[MIDGUT])
+    assert record["ruleset_version"] == recommend(values).ruleset_version
+    assert record["netlib_version"] == netlib.__version__
+    assert record["git_revision"] and record["inputs_sha256"] in (tmp_path / "r.html").read_text(encoding="utf-8")
+    before = _section_outputs(kept)
+    assert any("Tumour size over time" in output for output in before)  # the example's serial scans
+    again = nbformat.read(tmp_path / "r.ipynb", as_version=4)
+    nbclient.NotebookClient(again, timeout=120, kernel_name="python3").execute()
+    assert _section_outputs(json.loads(nbformat.writes(again))) == before
+
+
+@slow
+@browser
+@needs_chromium
+def test_pdf_page_one_holds_the_summary_of_every_example(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    yaml = pytest.importorskip("yaml")
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for file in files:
+        shutil.copy(file, folder / file.name)
+    done = run_cli("report", "--batch", str(folder), "-o", "out", "--pdf", "--no-progress", "--workers", "2",
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for file in files:
+        values = yaml.safe_load(file.read_text(encoding="utf-8"))
+        patient_id = values.pop("patient_id")
+        values.pop("measurements", None)
+        result = recommend(values)
+        reader = pypdf.PdfReader(tmp_path / "out" / f"{patient_id}.pdf")
+        first = " ".join(unicodedata.normalize("NFKC", reader.pages[0].extract_text()).split())
+        assert "Tumour-board summary" in first and "CAR-T" in first, patient_id
+        for rec in result.recommendations[:4]:
+            assert " ".join(rec.name.split()) in first, (patient_id, rec.name)
+        second = " ".join(reader.pages[1].extract_text().split())
+        assert "Tumour-board summary" not in second and "Recommendations" in second  # summary fits page 1
