@@ -74,14 +74,19 @@ AUTHORS_LISTED_IN_FULL_UP_TO = 6
 AUTHORS_SHOWN_BEFORE_ET_AL = 3
 
 
-@node
-def _vancouver_names(children, context, role, **kwargs):
+def _formatted_names(context, role) -> list:
+    """The entry's persons in ``role`` (author, editor), each formatted by the style."""
     try:
         persons = context["entry"].persons[role]
     except KeyError:
         raise FieldIsMissing(role, context["entry"]) from None
     style = context["style"]
-    names = [style.format_name(person, style.abbreviate_names) for person in persons]
+    return [style.format_name(person, style.abbreviate_names) for person in persons]
+
+
+@node
+def _vancouver_names(children, context, role, **kwargs):
+    names = _formatted_names(context, role)
     if len(names) > AUTHORS_LISTED_IN_FULL_UP_TO:
         return join(sep=", ")[names[:AUTHORS_SHOWN_BEFORE_ET_AL] + ["et al."]].format_data(context)
     return join(**kwargs)[names].format_data(context)
@@ -101,12 +106,7 @@ class ReaderStyle(PlainStyle):
 
 @node
 def _first_author_et_al(children, context, role):
-    try:
-        persons = context["entry"].persons[role]
-    except KeyError:
-        raise FieldIsMissing(role, context["entry"]) from None
-    style = context["style"]
-    names = [style.format_name(person, style.abbreviate_names) for person in persons]
+    names = _formatted_names(context, role)
     if len(names) > 2:
         return join[names[0], " et al."].format_data(context)
     return join(sep=" and ")[names].format_data(context)

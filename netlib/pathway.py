@@ -528,12 +528,6 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
     return namespace["fire"]
 
 
-def _fire(tables: _CompiledTables, facts: Mapping[str, Any]) -> list[tuple]:
-    """The fired rows in table order, without a trace (the same rows as _evaluate fires)."""
-    rows = tables.rows
-    return [rows[position] for position in tables.fire(facts)]
-
-
 _compiled: _CompiledTables | None = None
 
 

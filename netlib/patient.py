@@ -406,11 +406,7 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
     return None, None
 
 
-def _yes_no(value: bool | None) -> str:
-    return UNKNOWN if value is None else ("yes" if value else "no")
-
-
-_YES_NO_OF = {None: UNKNOWN, True: "yes", False: "no"}
+_YES_NO_OF = {None: UNKNOWN, True: "yes", False: "no"}  # a yes/no/unknown fact from an optional boolean
 _YES_NO_FACTS = ("lymphovascular_invasion", "muscularis_propria_invasion", "mesoappendix_invasion",
                  "appendix_base_involved", "nodes_positive", "ampullary", "duct_dilatation_or_jaundice",
                  "liver_predominant", "extrahepatic_disease", "primary_resected", "clinical_trial_available",
@@ -632,12 +628,12 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
 
     extent, resectable = patient["extent"], patient["resectable"]
     facts["extent_group"] = _EXTENT_GROUP.get(extent, UNKNOWN)
-    facts["resectable"] = _yes_no(resectable)
+    facts["resectable"] = _YES_NO_OF[resectable]
     # Local disease: is surgery feasible?  Stated by the surgeon, or, once the primary has been removed (an
     # appendectomy, a polypectomy), the question is completion surgery, which is judged feasible unless the
     # record says the disease is not resectable.  Never assumed before any resection.
     facts["surgery_feasible"] = "yes" if resectable is True or (
-        resectable is None and patient["primary_resected"] is True) else _yes_no(resectable)
+        resectable is None and patient["primary_resected"] is True) else _YES_NO_OF[resectable]
     facts["morphology"] = patient["lung_morphology"] or UNKNOWN
     facts["advanced"] = "yes" if (extent == "metastatic" or (facts["extent_group"] == "local"
                                                              and resectable is False)) else (
@@ -675,9 +671,9 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     if syndrome is None and patient["refractory_syndrome_diarrhoea"]:
         syndrome = "carcinoid_syndrome"
     facts["syndrome"] = syndrome or UNKNOWN
-    facts["refractory_diarrhoea"] = _yes_no(patient["refractory_syndrome_diarrhoea"])
+    facts["refractory_diarrhoea"] = _YES_NO_OF[patient["refractory_syndrome_diarrhoea"]]
     facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
-    facts["multifocal"] = _yes_no(patient["multifocal"])
+    facts["multifocal"] = _YES_NO_OF[patient["multifocal"]]
     for name in _YES_NO_FACTS:
         facts[name] = _YES_NO_OF[patient[name]]
     # Any local risk feature that argues for an oncological resection instead of a local one.
