@@ -379,9 +379,11 @@ def _compile_validator(fields: tuple[Field, ...]) -> Callable[[Mapping[str, Any]
         kind = field.kind
         if kind == "choice":
             namespace[f"s{index}"] = frozenset(field.choices)
-            accept = f"{v}.__class__ is str and {v} in s{index}"
+            lines.append(f"    if {v} is not None and ({v}.__class__ is not str or {v} not in s{index}):")
+            lines.append(f"        {v} = {check}({v})")
         elif kind == "boolean":
-            accept = f"{v} is True or {v} is False"
+            lines.append(f"    if {v} is not None and {v} is not True and {v} is not False:")
+            lines.append(f"        {v} = {check}({v})")
         elif kind in ("number", "integer"):
             bounds = []
             if field.minimum is not None:
@@ -392,17 +394,21 @@ def _compile_validator(fields: tuple[Field, ...]) -> Callable[[Mapping[str, Any]
                 bounds.append(f"{v} {'<' if field.exclusive_maximum else '<='} hi{index}")
             if field.minimum is None or field.maximum is None:
                 bounds.append(f"{v} - {v} == 0")  # finite (inf - inf and nan are not 0)
-            if kind == "number":
-                accept = f"({v}.__class__ is float or {v}.__class__ is int) and " + " and ".join(bounds)
-            else:
-                accept = f"{v}.__class__ is int and " + " and ".join(bounds)
-        else:  # a kind without an in-line check
-            accept = "False"
-        if kind == "number":
+            inside = " and ".join(bounds)
             lines.append(f"    if {v} is not None:")
-            lines.append(f"        {v} = float({v}) if {accept} else {check}({v})")
-        else:
-            lines.append(f"    if {v} is not None and not ({accept}):")
+            if kind == "number":  # a float inside the bounds stands; an int inside them becomes a float
+                lines.append(f"        if {v}.__class__ is float:")
+                lines.append(f"            if not ({inside}):")
+                lines.append(f"                {v} = {check}({v})")
+                lines.append(f"        elif {v}.__class__ is int and {inside}:")
+                lines.append(f"            {v} = float({v})")
+                lines.append(f"        else:")
+                lines.append(f"            {v} = {check}({v})")
+            else:
+                lines.append(f"        if {v}.__class__ is not int or not ({inside}):")
+                lines.append(f"            {v} = {check}({v})")
+        else:  # a kind without an in-line check
+            lines.append(f"    if {v} is not None:")
             lines.append(f"        {v} = {check}({v})")
         if field.required:
             lines.append(f"    if {v} is None:")

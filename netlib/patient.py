@@ -26,6 +26,7 @@ from .imaging import KRENNING_SUFFICIENT_SCINTIGRAPHY
 from .imaging import SUFFICIENT as SSTR_SUFFICIENT
 from .imaging import krenning_score as krenning_calculator
 from .inputs import Field, Form, InputError, Rule, boolean, choice, integer, number
+from . import prrt
 from .prrt import _at_most_one_unit, _karnofsky_in_steps_of_ten, prrt_eligibility
 from .renal import CREATININE_CLEARANCE_MAXIMUM_ML_MIN, cockcroft_gault, cockcroft_gault_plausible
 from .response import tumour_growth_rate
@@ -415,25 +416,28 @@ _NEVER_ONLY = {"never"}
 _EXTENT_GROUP = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}
 
 
-def _prrt(patient: Mapping[str, Any], facts: dict, criteria_set: str | None) -> Any:
+def _prrt_values(patient: Mapping[str, Any], facts: dict) -> dict[str, Any]:
+    """The PRRT calculator's inputs (every field but the criteria set), the same for NETTER-1 and NETTER-2."""
     imaging, score = patient["sstr_imaging"], patient["krenning_score"]
     known = facts["sstr_result"] is not None
-    return _prrt_eligibility(
-        criteria_set=criteria_set, age_years=patient["age_years"],
-        months_since_diagnosis=patient["months_since_diagnosis"],
-        haemoglobin_g_l=patient["haemoglobin_g_l"], albumin_g_l=patient["albumin_g_l"],
-        differentiation=patient["differentiation"] or ("well" if facts["grade"] in ("G1", "G2", "G3") else None),
-        ki67_percent=patient["ki67_percent"],
-        krenning_score=score if known else None,
-        sstr_modality=_MODALITY[imaging] if known else None,
-        karnofsky_percent=patient["karnofsky_percent"],
-        creatinine_clearance_ml_min=facts["creatinine_clearance_ml_min"],
-        creatinine_mg_dl=patient["creatinine_mg_dl"], creatinine_umol_l=patient["creatinine_umol_l"],
-        haemoglobin_g_dl=patient["haemoglobin_g_dl"], wbc_10e9_l=patient["wbc_10e9_l"],
-        platelets_10e9_l=patient["platelets_10e9_l"], bilirubin_x_uln=patient["bilirubin_x_uln"],
-        albumin_g_dl=patient["albumin_g_dl"], prothrombin_time_normal=patient["prothrombin_time_normal"])
-
-
+    values = {
+        "differentiation": patient["differentiation"] or ("well" if facts["grade"] in ("G1", "G2", "G3") else None),
+        "ki67_percent": patient["ki67_percent"],
+        "krenning_score": score if known else None,
+        "sstr_modality": _MODALITY[imaging] if known else None,
+        "karnofsky_percent": patient["karnofsky_percent"], "age_years": patient["age_years"],
+        "months_since_diagnosis": patient["months_since_diagnosis"],
+        "creatinine_clearance_ml_min": facts["creatinine_clearance_ml_min"],
+        "creatinine_mg_dl": patient["creatinine_mg_dl"], "creatinine_umol_l": patient["creatinine_umol_l"],
+        "haemoglobin_g_dl": patient["haemoglobin_g_dl"], "haemoglobin_g_l": patient["haemoglobin_g_l"],
+        "wbc_10e9_l": patient["wbc_10e9_l"], "platelets_10e9_l": patient["platelets_10e9_l"],
+        "bilirubin_x_uln": patient["bilirubin_x_uln"], "albumin_g_dl": patient["albumin_g_dl"],
+        "albumin_g_l": patient["albumin_g_l"], "prothrombin_time_normal": patient["prothrombin_time_normal"],
+    }
+    if not _PRRT_INPUTS_PROVEN:  # a declaration drifted: validate as the calculator would
+        values = _PRRT_FORM.validate(values)
+        del values["criteria_set"]
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,13 +520,18 @@ _lung_carcinoid = _unvalidated(lung_carcinoid, {"morphology": _accepts_morpholog
 _krenning = _unvalidated(krenning_calculator, {"modality": _accepts_modalities})
 _tumour_growth_rate = _unvalidated(tumour_growth_rate, {})
 _cockcroft_gault = _unvalidated(cockcroft_gault, {})
-_prrt_eligibility = _unvalidated(prrt_eligibility, {
+# The PRRT criteria are assessed directly (prrt.assess): the decision tables need the category only, and
+# the calculator's full result, with its texts, is made when a row or a reader asks for it.
+_PRRT_FORM = prrt_eligibility.calculator.form
+_PRRT_INPUTS_PROVEN = _unvalidated(prrt_eligibility, {
     "sstr_modality": _accepts_modalities, "creatinine_clearance_ml_min": _accepts_any_positive_clearance,
-    "criteria_set": _accepts_criteria_sets, "differentiation": _accepts_well})
+    "criteria_set": _accepts_criteria_sets, "differentiation": _accepts_well}) is prrt_eligibility.raw
 
 
-# The NETTER-2 check matters to few rows (first-line PRRT); recommend() computes it on first use.
-LAZY_FACTS = frozenset({"prrt_first_line_result", "prrt_first_line_eligibility"})
+# Computed on first use: the PRRT results with their texts (rows and readers ask for few of them), and the
+# NETTER-2 check, which matters to few rows (first-line PRRT).
+LAZY_FACTS = frozenset({"prrt_result", "prrt_first_line_result", "prrt_first_line_eligibility"})
+_LAZY_AFTER_PRRT = ("prrt_first_line_result", "prrt_first_line_eligibility")
 
 
 class Facts(dict):
@@ -534,19 +543,23 @@ class Facts(dict):
     :meth:`complete`.
     """
 
-    __slots__ = ("_patient", "_complete")
+    __slots__ = ("_patient", "_complete", "_prrt_values", "_netter1")
 
     def __missing__(self, key: str) -> Any:
         if key in LAZY_FACTS:
+            if key == "prrt_result":
+                value = self["prrt_result"] = prrt.explain(prrt.NETTER1, self._prrt_values, *self._netter1)
+                return value
             self._netter2()
             return dict.__getitem__(self, key)
         return self._patient[key]
 
     def _netter2(self) -> None:
         if not dict.__contains__(self, "prrt_first_line_result"):
-            first_line = _prrt(self._patient, self, "netter2")
-            self["prrt_first_line_result"] = first_line
-            self["prrt_first_line_eligibility"] = first_line.category
+            values = self._prrt_values
+            failed, missing, notes = prrt.assess(prrt.NETTER2, values)
+            self["prrt_first_line_eligibility"] = prrt.category(failed, missing)
+            self["prrt_first_line_result"] = prrt.explain(prrt.NETTER2, values, failed, missing, notes)
 
     def complete(self) -> dict[str, Any]:
         """Every fact, patient values first, in the order derive_facts gives them (computed once)."""
@@ -556,11 +569,13 @@ class Facts(dict):
             pass
         self._netter2()
         full = dict(self._patient)
-        for key, value in self.items():
+        for key, value in list(self.items()):
             if key not in LAZY_FACTS:
+                if key == "prrt_eligibility":
+                    full["prrt_result"] = self["prrt_result"]
                 full[key] = value
                 if key == "prrt_eligibility":
-                    for lazy in ("prrt_first_line_result", "prrt_first_line_eligibility"):
+                    for lazy in _LAZY_AFTER_PRRT:
                         full[lazy] = dict.__getitem__(self, lazy)
         self._complete = full
         return full
@@ -721,9 +736,9 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
         facts["creatinine_clearance_ml_min"] = None
         facts["creatinine_clearance_source"] = None
 
-    prrt = _prrt(patient, facts, "netter1")
-    facts["prrt_result"] = prrt
-    facts["prrt_eligibility"] = prrt.category
+    values = facts._prrt_values = _prrt_values(patient, facts)
+    failed, missing, notes = facts._netter1 = prrt.assess(prrt.NETTER1, values)
+    facts["prrt_eligibility"] = prrt.category(failed, missing)
 
     tmb = patient["tmb_mutations_per_mb"]
     facts["tmb_high"] = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")

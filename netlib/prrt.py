@@ -67,7 +67,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 from .imaging import (KRENNING_MAXIMUM, KRENNING_MINIMUM, KRENNING_SUFFICIENT_BY_MODALITY,
                       KRENNING_SUFFICIENT_PET, KRENNING_SUFFICIENT_SCINTIGRAPHY, MODALITY_CHOICES,
@@ -460,188 +460,265 @@ _BOTH = _NETTER1 + _NETTER2
         "surgery or liver-directed therapy, pregnancy, uncontrolled heart failure or diabetes.",
     ),
 )
-def prrt_eligibility(*, criteria_set: str | None = None, differentiation: str | None = None,
-                     ki67_percent: float | None = None, krenning_score: int | None = None,
-                     sstr_modality: str | None = None, karnofsky_percent: int | None = None,
-                     age_years: float | None = None, months_since_diagnosis: float | None = None,
-                     creatinine_clearance_ml_min: float | None = None,
-                     creatinine_mg_dl: float | None = None, creatinine_umol_l: float | None = None,
-                     haemoglobin_g_dl: float | None = None, haemoglobin_g_l: float | None = None,
-                     wbc_10e9_l: float | None = None, platelets_10e9_l: float | None = None,
-                     bilirubin_x_uln: float | None = None, albumin_g_dl: float | None = None,
-                     albumin_g_l: float | None = None,
-                     prothrombin_time_normal: bool | None = None) -> Result:
+def prrt_eligibility(*, criteria_set: str | None = None, **values: Any) -> Result:
+    """``values``: every other declared field by name (None when not given), as the form validates them."""
     rules = _SETS[criteria_set]
-    name = rules.name
-    failed: list[str] = []
-    reasons: list[str] = []
-    missing: list[str] = []
-    warnings: list[str] = []
-    fail, explain, lack = failed.append, reasons.append, missing.append  # bound once: hot path
-    citations = rules.citations
+    failed, missing, notes = assess(rules, values)
+    return explain(rules, values, failed, missing, notes)
 
+
+# ---------------------------------------------------------------------------------------------
+# The criteria are checked once, in assess(), which records codes only: the category needs no text,
+# and the decision tables read the category of every patient (netlib.patient).  explain() turns the
+# codes into the result's reasons and warnings.  Each check is written once, here.
+# ---------------------------------------------------------------------------------------------
+
+# Why a criterion failed -> the criterion it fails (the result's ``failed_criteria``).
+_CRITERION_OF_REASON = MappingProxyType({
+    "poorly_differentiated": "differentiation", "ki67_above": "ki67", "ki67_below": "ki67",
+    "uptake_below": "sstr_uptake", "karnofsky_below": "performance_status", "age_below": "age",
+    "diagnosed_too_long_ago": "time_since_diagnosis", "clearance_below": "renal",
+    "creatinine_mg_dl_above": "creatinine", "creatinine_umol_l_above": "creatinine",
+    "haemoglobin_below": "hemoglobin", "wbc_below": "wbc", "platelets_below": "platelets",
+    "bilirubin_above": "bilirubin", "albumin_below_with_abnormal_pt": "albumin",
+})
+
+
+def krenning_threshold(rules: CriteriaSet, krenning_score: int, sstr_modality: str | None) -> int | None:
+    """The Krenning score this score is compared with, or None when it depends on a modality not given."""
+    if sstr_modality is not None:
+        return rules.krenning_minimum_by_modality[sstr_modality]
+    if krenning_score >= rules.krenning_sufficient_on_all:
+        return rules.krenning_sufficient_on_all
+    if krenning_score < rules.krenning_sufficient_on_some:
+        return rules.krenning_sufficient_on_some
+    return None
+
+
+def category(failed: list[str], missing: list[str]) -> str:
+    return NOT_ELIGIBLE if failed else (INCOMPLETE if missing else ELIGIBLE)
+
+
+def assess(rules: CriteriaSet, values: Mapping[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    """Check ``values`` against one criteria set: (failed reasons, missing criteria, notes), as codes.
+
+    Bounds as the trials worded them: a minimum or a maximum is itself eligible.
+    """
+    failed: list[str] = []
+    missing: list[str] = []
+    notes: list[str] = []
+    fail, lack = failed.append, missing.append  # bound once: hot path
+
+    differentiation = values["differentiation"]
     if differentiation is None:
         lack("differentiation")
     elif differentiation == "poor":
-        fail("differentiation")
-        explain(f"Poorly differentiated (neuroendocrine carcinoma): {name} enrolled well-differentiated "
-                "tumours only.")
+        fail("poorly_differentiated")
 
-    if ki67_percent is None:
+    ki67 = values["ki67_percent"]
+    if ki67 is None:
         lack("ki67")
-    elif ki67_percent > rules.ki67_maximum_percent:
-        fail("ki67")
-        explain(f"Ki-67 {ki67_percent:g} % is above the {name} maximum of {rules.ki67_maximum_percent:g} %.")
-    elif rules.ki67_minimum_percent is not None and ki67_percent < rules.ki67_minimum_percent:
-        fail("ki67")
-        explain(f"Ki-67 {ki67_percent:g} % is below the {name} minimum of {rules.ki67_minimum_percent:g} % "
-                f"({name} enrolled G2 and G3 tumours from {rules.ki67_minimum_percent:g} to "
-                f"{rules.ki67_maximum_percent:g} %).")
+    elif ki67 > rules.ki67_maximum_percent:
+        fail("ki67_above")
+    elif rules.ki67_minimum_percent is not None and ki67 < rules.ki67_minimum_percent:
+        fail("ki67_below")
 
     # SSTR uptake: the threshold depends on the modality, except where every modality agrees.
-    if krenning_score is None:
+    score, modality = values["krenning_score"], values["sstr_modality"]
+    if score is None:
         lack("sstr_uptake")
     else:
-        if sstr_modality is not None:
-            threshold = rules.krenning_minimum_by_modality[sstr_modality]
-        elif krenning_score >= rules.krenning_sufficient_on_all:
-            threshold = rules.krenning_sufficient_on_all
-        elif krenning_score < rules.krenning_sufficient_on_some:
-            threshold = rules.krenning_sufficient_on_some
-        else:
-            threshold = None
+        threshold = krenning_threshold(rules, score, modality)
+        if threshold is None:
             lack("sstr_uptake")
-            warnings.append(f"Krenning {krenning_score} is sufficient on planar scintigraphy or SPECT "
-                            "but not on SSTR PET: give the imaging modality.")
-        if threshold is not None and krenning_score < threshold:
-            fail("sstr_uptake")
-            where = "on any modality" if sstr_modality is None else f"on {MODALITY_CHOICES[sstr_modality]}"
-            explain(f"Krenning score {krenning_score} is below the {name} minimum of {threshold} {where}: "
-                    "SSTR uptake insufficient for PRRT.")
-        if rules is NETTER1 and sstr_modality == MODALITY_PET and krenning_score == 2:
-            warnings.append(PET_EQUAL_TO_LIVER_WARNING)
-            citations = _CITATIONS_PET_EQUAL_TO_LIVER
+            notes.append("modality_needed")
+        elif score < threshold:
+            fail("uptake_below")
+        if rules is NETTER1 and modality == MODALITY_PET and score == 2:
+            notes.append("pet_equal_to_liver")
 
-    if karnofsky_percent is None:
+    karnofsky = values["karnofsky_percent"]
+    if karnofsky is None:
         lack("performance_status")
-    elif karnofsky_percent < rules.karnofsky_minimum_percent:
-        fail("performance_status")
-        explain(f"Karnofsky performance status {karnofsky_percent} % is below the {name} minimum of "
-                f"{rules.karnofsky_minimum_percent} %.")
+    elif karnofsky < rules.karnofsky_minimum_percent:
+        fail("karnofsky_below")
 
-    if age_years is None:
+    age = values["age_years"]
+    if age is None:
         if rules.age_required:
             lack("age")
-    elif age_years < rules.minimum_age_years:
-        fail("age")
-        explain(f"Age {age_years:g} years is below the {name} minimum of {rules.minimum_age_years} years.")
+    elif age < rules.minimum_age_years:
+        fail("age_below")
 
-    maximum_months = rules.maximum_months_since_diagnosis
-    if maximum_months is not None:
-        if months_since_diagnosis is None:
+    months = values["months_since_diagnosis"]
+    if rules.maximum_months_since_diagnosis is not None:
+        if months is None:
             lack("time_since_diagnosis")
-        elif months_since_diagnosis > maximum_months:
-            fail("time_since_diagnosis")
-            explain(f"Diagnosed {months_since_diagnosis:g} months ago: {name} enrolled newly diagnosed disease, "
-                    f"within {maximum_months:g} months.")
-    elif months_since_diagnosis is not None:
-        warnings.append(f"Time since diagnosis is not a {name} criterion and was not used.")
+        elif months > rules.maximum_months_since_diagnosis:
+            fail("diagnosed_too_long_ago")
+    elif months is not None:
+        notes.append("time_not_used")
 
-    if creatinine_clearance_ml_min is None:
+    clearance = values["creatinine_clearance_ml_min"]
+    if clearance is None:
         lack("renal")
-    elif creatinine_clearance_ml_min < rules.creatinine_clearance_minimum_ml_min:
-        fail("renal")
-        explain(f"Creatinine clearance {creatinine_clearance_ml_min:g} mL/min is below the {name} minimum of "
-                f"{rules.creatinine_clearance_minimum_ml_min:g} mL/min (Cockcroft-Gault).")
+    elif clearance < rules.creatinine_clearance_minimum_ml_min:
+        fail("clearance_below")
 
     # Serum creatinine is compared in the unit it was given in: 150 µmol/L is 1.697 mg/dL, not 1.7.
+    creatinine_mg_dl, creatinine_umol_l = values["creatinine_mg_dl"], values["creatinine_umol_l"]
     if creatinine_mg_dl is not None:
         if creatinine_mg_dl > rules.creatinine_maximum_mg_dl:
-            fail("creatinine")
-            explain(f"Serum creatinine {creatinine_mg_dl:g} mg/dL is above the {name} maximum of "
-                    f"{rules.creatinine_maximum_mg_dl:g} mg/dL.")
+            fail("creatinine_mg_dl_above")
     elif creatinine_umol_l is not None:
         if creatinine_umol_l > rules.creatinine_maximum_umol_l:
-            fail("creatinine")
-            explain(f"Serum creatinine {creatinine_umol_l:g} µmol/L is above the {name} maximum of "
-                    f"{rules.creatinine_maximum_umol_l:g} µmol/L.")
-    elif creatinine_clearance_ml_min is None:
+            fail("creatinine_umol_l_above")
+    elif clearance is None:
         lack("creatinine")
     else:
         # Convention of this book: with a creatinine clearance given (measured or calculated), a missing
         # serum creatinine does not leave the check incomplete; the clearance is the renal criterion that
-        # matters for 177Lu, and the serum ceiling is then not assessed (said in a warning).
-        warnings.append(f"Serum creatinine was not given: its {name} ceiling was not checked; the creatinine "
-                        "clearance was used for renal function.")
+        # matters for 177Lu, and the serum ceiling is then not assessed (said in a note).
+        notes.append("serum_creatinine_not_checked")
 
-    haemoglobin = grams_per_decilitre(haemoglobin_g_dl, haemoglobin_g_l)
+    haemoglobin = grams_per_decilitre(values["haemoglobin_g_dl"], values["haemoglobin_g_l"])
     if haemoglobin is None:
         lack("hemoglobin")
     elif haemoglobin < rules.haemoglobin_minimum_g_dl:
-        fail("hemoglobin")
-        if haemoglobin_g_dl is not None:
-            explain(f"Haemoglobin {haemoglobin_g_dl:g} g/dL is below the {name} minimum of "
-                    f"{rules.haemoglobin_minimum_g_dl:.1f} g/dL.")
-        else:
-            explain(f"Haemoglobin {haemoglobin_g_l:g} g/L is below the {name} minimum of "
-                    f"{rules.haemoglobin_minimum_g_dl * G_L_PER_G_DL:g} g/L.")
+        fail("haemoglobin_below")
 
-    if wbc_10e9_l is None:
+    wbc = values["wbc_10e9_l"]
+    if wbc is None:
         lack("wbc")
-    elif wbc_10e9_l < rules.wbc_minimum_10e9_l:
-        fail("wbc")
-        explain(f"White cell count {wbc_10e9_l:g} x 10⁹/L is below the {name} minimum of "
-                f"{rules.wbc_minimum_10e9_l:.1f} x 10⁹/L.")
+    elif wbc < rules.wbc_minimum_10e9_l:
+        fail("wbc_below")
 
-    if platelets_10e9_l is None:
+    platelets = values["platelets_10e9_l"]
+    if platelets is None:
         lack("platelets")
-    elif platelets_10e9_l < rules.platelets_minimum_10e9_l:
-        fail("platelets")
-        explain(f"Platelet count {platelets_10e9_l:g} x 10⁹/L is below the {name} minimum of "
-                f"{rules.platelets_minimum_10e9_l:g} x 10⁹/L.")
+    elif platelets < rules.platelets_minimum_10e9_l:
+        fail("platelets_below")
 
-    if bilirubin_x_uln is None:
+    bilirubin = values["bilirubin_x_uln"]
+    if bilirubin is None:
         lack("bilirubin")
-    elif bilirubin_x_uln > rules.bilirubin_maximum_x_uln:
-        fail("bilirubin")
-        explain(f"Total bilirubin {bilirubin_x_uln:g} x ULN is above the {name} maximum of "
-                f"{rules.bilirubin_maximum_x_uln:g} x ULN.")
+    elif bilirubin > rules.bilirubin_maximum_x_uln:
+        fail("bilirubin_above")
 
     # NETTER-1: albumin < 3.0 g/dL excludes only when the prothrombin time is abnormal.
-    albumin = grams_per_decilitre(albumin_g_dl, albumin_g_l)
+    albumin = grams_per_decilitre(values["albumin_g_dl"], values["albumin_g_l"])
+    prothrombin_time_normal = values["prothrombin_time_normal"]
     if (albumin is not None and albumin >= rules.albumin_minimum_g_dl) or prothrombin_time_normal is True:
         pass
     elif albumin is None:
         lack("albumin")
+    elif prothrombin_time_normal is False:
+        fail("albumin_below_with_abnormal_pt")
     else:
-        shown = (f"{albumin_g_dl:g} g/dL" if albumin_g_dl is not None else f"{albumin_g_l:g} g/L")
-        limit = (f"{rules.albumin_minimum_g_dl:.1f} g/dL" if albumin_g_dl is not None
-                 else f"{rules.albumin_minimum_g_dl * G_L_PER_G_DL:g} g/L")
-        if prothrombin_time_normal is False:
-            fail("albumin")
-            explain(f"Serum albumin {shown} is below {limit} with an abnormal prothrombin time "
-                    f"({name} excludes low albumin only then).")
-        else:
-            lack("albumin")
-            warnings.append(f"Albumin {shown} is below {limit}: {name} excluded this only with an abnormal "
-                            "prothrombin time, so the prothrombin time is needed.")
+        lack("albumin")
+        notes.append("albumin_needs_prothrombin_time")
+    return failed, missing, notes
 
+
+def explain(rules: CriteriaSet, values: Mapping[str, Any], failed: list[str], missing: list[str],
+            notes: list[str]) -> Result:
+    """The calculator's result from an assessment: a reason for each failure, a warning for each note."""
+    name = rules.name
+    reasons = [_reason(code, rules, values) for code in failed]
+    warnings = [_note(code, rules, values) for code in notes]
     if rules.unverified:
         warnings.append(NETTER2_UNVERIFIED_WARNING)
-
-    if failed:
-        category = NOT_ELIGIBLE
+    found = category(failed, missing)
+    if found == NOT_ELIGIBLE:
         interpretation = f"Not eligible on the {name} criteria. " + " ".join(reasons)
-    elif missing:
-        category = INCOMPLETE
+    elif found == INCOMPLETE:
         interpretation = (f"No {name} criterion checked here failed, but {len(missing)} cannot be "
                           f"assessed without more data: {', '.join(missing)}.")
     else:
-        category = ELIGIBLE
         interpretation = rules.eligible_interpretation
     return make_result(
-        "prrt_eligibility", category=category, interpretation=interpretation, warnings=warnings,
-        citations=citations,
-        details={"failed_criteria": tuple(failed), "reasons": tuple(reasons),
+        "prrt_eligibility", category=found, interpretation=interpretation, warnings=warnings,
+        citations=_CITATIONS_PET_EQUAL_TO_LIVER if "pet_equal_to_liver" in notes else rules.citations,
+        details={"failed_criteria": tuple(_CRITERION_OF_REASON[code] for code in failed), "reasons": tuple(reasons),
                  "missing_criteria": tuple(missing), "criteria_set": name, "criteria_set_id": rules.id,
                  "unverified_criteria": rules.unverified})
+
+
+def _albumin_shown(rules: CriteriaSet, values: Mapping[str, Any]) -> tuple[str, str]:
+    if values["albumin_g_dl"] is not None:
+        return f"{values['albumin_g_dl']:g} g/dL", f"{rules.albumin_minimum_g_dl:.1f} g/dL"
+    return f"{values['albumin_g_l']:g} g/L", f"{rules.albumin_minimum_g_dl * G_L_PER_G_DL:g} g/L"
+
+
+def _reason(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
+    name = rules.name
+    if code == "poorly_differentiated":
+        return (f"Poorly differentiated (neuroendocrine carcinoma): {name} enrolled well-differentiated "
+                "tumours only.")
+    if code == "ki67_above":
+        return f"Ki-67 {v['ki67_percent']:g} % is above the {name} maximum of {rules.ki67_maximum_percent:g} %."
+    if code == "ki67_below":
+        return (f"Ki-67 {v['ki67_percent']:g} % is below the {name} minimum of {rules.ki67_minimum_percent:g} % "
+                f"({name} enrolled G2 and G3 tumours from {rules.ki67_minimum_percent:g} to "
+                f"{rules.ki67_maximum_percent:g} %).")
+    if code == "uptake_below":
+        score, modality = v["krenning_score"], v["sstr_modality"]
+        where = "on any modality" if modality is None else f"on {MODALITY_CHOICES[modality]}"
+        return (f"Krenning score {score} is below the {name} minimum of "
+                f"{krenning_threshold(rules, score, modality)} {where}: SSTR uptake insufficient for PRRT.")
+    if code == "karnofsky_below":
+        return (f"Karnofsky performance status {v['karnofsky_percent']} % is below the {name} minimum of "
+                f"{rules.karnofsky_minimum_percent} %.")
+    if code == "age_below":
+        return f"Age {v['age_years']:g} years is below the {name} minimum of {rules.minimum_age_years} years."
+    if code == "diagnosed_too_long_ago":
+        return (f"Diagnosed {v['months_since_diagnosis']:g} months ago: {name} enrolled newly diagnosed disease, "
+                f"within {rules.maximum_months_since_diagnosis:g} months.")
+    if code == "clearance_below":
+        return (f"Creatinine clearance {v['creatinine_clearance_ml_min']:g} mL/min is below the {name} minimum "
+                f"of {rules.creatinine_clearance_minimum_ml_min:g} mL/min (Cockcroft-Gault).")
+    if code == "creatinine_mg_dl_above":
+        return (f"Serum creatinine {v['creatinine_mg_dl']:g} mg/dL is above the {name} maximum of "
+                f"{rules.creatinine_maximum_mg_dl:g} mg/dL.")
+    if code == "creatinine_umol_l_above":
+        return (f"Serum creatinine {v['creatinine_umol_l']:g} µmol/L is above the {name} maximum of "
+                f"{rules.creatinine_maximum_umol_l:g} µmol/L.")
+    if code == "haemoglobin_below":
+        if v["haemoglobin_g_dl"] is not None:
+            return (f"Haemoglobin {v['haemoglobin_g_dl']:g} g/dL is below the {name} minimum of "
+                    f"{rules.haemoglobin_minimum_g_dl:.1f} g/dL.")
+        return (f"Haemoglobin {v['haemoglobin_g_l']:g} g/L is below the {name} minimum of "
+                f"{rules.haemoglobin_minimum_g_dl * G_L_PER_G_DL:g} g/L.")
+    if code == "wbc_below":
+        return (f"White cell count {v['wbc_10e9_l']:g} x 10⁹/L is below the {name} minimum of "
+                f"{rules.wbc_minimum_10e9_l:.1f} x 10⁹/L.")
+    if code == "platelets_below":
+        return (f"Platelet count {v['platelets_10e9_l']:g} x 10⁹/L is below the {name} minimum of "
+                f"{rules.platelets_minimum_10e9_l:g} x 10⁹/L.")
+    if code == "bilirubin_above":
+        return (f"Total bilirubin {v['bilirubin_x_uln']:g} x ULN is above the {name} maximum of "
+                f"{rules.bilirubin_maximum_x_uln:g} x ULN.")
+    if code == "albumin_below_with_abnormal_pt":
+        shown, limit = _albumin_shown(rules, v)
+        return (f"Serum albumin {shown} is below {limit} with an abnormal prothrombin time "
+                f"({name} excludes low albumin only then).")
+    raise AssertionError(f"no reason text for {code!r}")
+
+
+def _note(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
+    name = rules.name
+    if code == "modality_needed":
+        return (f"Krenning {v['krenning_score']} is sufficient on planar scintigraphy or SPECT "
+                "but not on SSTR PET: give the imaging modality.")
+    if code == "pet_equal_to_liver":
+        return PET_EQUAL_TO_LIVER_WARNING
+    if code == "time_not_used":
+        return f"Time since diagnosis is not a {name} criterion and was not used."
+    if code == "serum_creatinine_not_checked":
+        return (f"Serum creatinine was not given: its {name} ceiling was not checked; the creatinine "
+                "clearance was used for renal function.")
+    if code == "albumin_needs_prothrombin_time":
+        shown, limit = _albumin_shown(rules, v)
+        return (f"Albumin {shown} is below {limit}: {name} excluded this only with an abnormal "
+                "prothrombin time, so the prothrombin time is needed.")
+    raise AssertionError(f"no note text for {code!r}")
