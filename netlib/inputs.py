@@ -235,11 +235,17 @@ def _num(x: float) -> str:
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A cross-field rule: ``check(values)`` returns None when the values agree, or an
-    :class:`InputError` describing the contradiction."""
+    :class:`InputError` describing the contradiction.
+
+    ``given``: fields the check needs, every one of them, before it can fail (it returns None when one
+    is missing). The generated validator calls the check only when all are given; the reference
+    validator always calls it, and tests compare the two.
+    """
 
     fields: tuple[str, ...]
     description: str
     check: Callable[[Mapping[str, Any]], "InputError | None"]
+    given: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,22 +270,19 @@ class Form:
         object.__setattr__(self, "_checks", {name: check for name, _required, check in self._validators})
         object.__setattr__(self, "_empty", dict.fromkeys(names))
         object.__setattr__(self, "_required", tuple(f.name for f in self.fields if f.required))
-        object.__setattr__(self, "_compiled", _compile_validator(self.fields))
+        for rule in self.rules:
+            unknown = [name for name in rule.given if name not in rule.fields]
+            if unknown:
+                raise AssertionError(f"rule {rule.description!r}: given names fields it does not read: {unknown}")
+        object.__setattr__(self, "_compiled", _compile_validator(self.fields, self.rules, self._validate_slowly))
 
     def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Validate every field and rule; unknown fields are refused, never ignored."""
-        clean = self._compiled(values)
-        if clean is not None:
-            for rule in self.rules:
-                problem = rule.check(clean)
-                if problem is not None:
-                    raise problem
-            return clean
-        return self._validate_slowly(values)
+        return self._compiled(values)
 
     def _validate_slowly(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The reference implementation: the same result as the compiled validator, and the error for
-        an unknown field (which the compiled validator leaves to it)."""
+        an unknown field (which the compiled validator leaves to it). It calls every rule."""
         by_name = self.by_name
         for name in values:
             if name not in by_name:
@@ -359,9 +362,11 @@ def _fast_validator(field: Field) -> Callable[[Any], Any]:
     return validate
 
 
-def _compile_validator(fields: tuple[Field, ...]) -> Callable[[Mapping[str, Any]], dict | None]:
-    """One generated function validating a whole form: ``check(values) -> clean dict``, or None when
-    ``values`` holds a name that is not a field (Form._validate_slowly then names it).
+def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
+                       reference: Callable[[Mapping[str, Any]], dict]) -> Callable[[Mapping[str, Any]], dict]:
+    """One generated function validating a whole form, fields then rules: ``check(values) -> clean dict``.
+    When ``values`` holds a name that is not a field, ``reference`` (Form._validate_slowly) names it.
+    A rule is called only when every field of its ``given`` is given.
 
     Fields are checked in declaration order, so the first bad field of the form raises, as in the
     reference implementation.  A well-typed value inside its range is accepted in line; anything else
@@ -369,9 +374,10 @@ def _compile_validator(fields: tuple[Field, ...]) -> Callable[[Mapping[str, Any]
     which converts it or raises the field's InputError.  tests/test_declarations.py compares the two
     implementations on generated good and bad inputs.
     """
-    namespace: dict[str, Any] = {"NAMES": frozenset(f.name for f in fields)}
-    lines = ["def validate(values):", "    if not NAMES.issuperset(values):", "        return None",
+    namespace: dict[str, Any] = {"NAMES": frozenset(f.name for f in fields), "REFERENCE": reference}
+    lines = ["def validate(values):", "    if not NAMES.issuperset(values):", "        return REFERENCE(values)",
              "    get = values.get"]
+    variable = {field.name: f"v{index}" for index, field in enumerate(fields)}
     for index, field in enumerate(fields):
         v, check = f"v{index}", f"c{index}"
         namespace[check] = _fast_validator(field)
@@ -413,7 +419,17 @@ def _compile_validator(fields: tuple[Field, ...]) -> Callable[[Mapping[str, Any]
         if field.required:
             lines.append(f"    if {v} is None:")
             lines.append(f"        {check}({v})")
-    lines.append("    return {" + ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(fields)) + "}")
+    lines.append("    clean = {" + ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(fields)) + "}")
+    for index, rule in enumerate(rules):
+        namespace[f"r{index}"] = rule.check
+        indent = "    "
+        if rule.given:
+            lines.append("    if " + " and ".join(f"{variable[name]} is not None" for name in rule.given) + ":")
+            indent += "    "
+        lines.append(f"{indent}problem = r{index}(clean)")
+        lines.append(f"{indent}if problem is not None:")
+        lines.append(f"{indent}    raise problem")
+    lines.append("    return clean")
     exec(compile("\n".join(lines), "<netlib form validator>", "exec"), namespace)  # noqa: S102 - our declarations
     return namespace["validate"]
 

@@ -234,13 +234,14 @@ def _patient_fields() -> tuple[Field, ...]:
     )
 
 
-def _rule(fields: tuple[str, ...], description: str):
+def _rule(fields: tuple[str, ...], description: str, given: tuple[str, ...] = ()):
     def wrap(check):
-        return Rule(fields, description, check)
+        return Rule(fields, description, check, given)
     return wrap
 
 
-@_rule(("sstr_imaging", "krenning_score"), "a Krenning score needs the imaging that produced it")
+@_rule(("sstr_imaging", "krenning_score"), "a Krenning score needs the imaging that produced it",
+       given=("krenning_score",))
 def _rule_sstr_score(values):
     imaging, score = values["sstr_imaging"], values["krenning_score"]
     if score is not None and imaging in (None, "not_done"):
@@ -250,7 +251,8 @@ def _rule_sstr_score(values):
     return None
 
 
-@_rule(("creatinine_mg_dl", "creatinine_umol_l"), "creatinine in one unit only")
+@_rule(("creatinine_mg_dl", "creatinine_umol_l"), "creatinine in one unit only",
+       given=("creatinine_mg_dl", "creatinine_umol_l"))
 def _rule_one_creatinine(values):
     if values["creatinine_mg_dl"] is not None and values["creatinine_umol_l"] is not None:
         return InputError("creatinine_umol_l", values["creatinine_umol_l"],
@@ -272,7 +274,8 @@ def _rule_tgr_complete(values):
     return None
 
 
-@_rule(("recist_response", "disease_status"), "RECIST response and disease status agree")
+@_rule(("recist_response", "disease_status"), "RECIST response and disease status agree",
+       given=("recist_response", "disease_status"))
 def _rule_recist_status(values):
     recist, status = values["recist_response"], values["disease_status"]
     if recist == "PD" and status in ("stable", "newly_diagnosed"):
@@ -285,7 +288,8 @@ def _rule_recist_status(values):
 
 
 @_rule(("refractory_syndrome_diarrhoea", "functioning_syndrome"),
-       "refractory carcinoid-syndrome diarrhoea is carcinoid syndrome")
+       "refractory carcinoid-syndrome diarrhoea is carcinoid syndrome",
+       given=("refractory_syndrome_diarrhoea", "functioning_syndrome"))
 def _rule_refractory_needs_syndrome(values):
     syndrome = values["functioning_syndrome"]
     if values["refractory_syndrome_diarrhoea"] is True and syndrome not in (None, "carcinoid_syndrome"):
@@ -296,7 +300,8 @@ def _rule_refractory_needs_syndrome(values):
     return None
 
 
-@_rule(("gastric_type", "primary_site"), "a gastric NET type needs a gastric primary")
+@_rule(("gastric_type", "primary_site"), "a gastric NET type needs a gastric primary",
+       given=("gastric_type", "primary_site"))
 def _rule_gastric_type_site(values):
     if values["gastric_type"] is not None and values["primary_site"] not in (None, "stomach"):
         return InputError("gastric_type", values["gastric_type"], "nothing unless primary_site is stomach",
@@ -304,7 +309,8 @@ def _rule_gastric_type_site(values):
     return None
 
 
-@_rule(("lung_morphology", "primary_site"), "lung or thymic morphology needs a thoracic primary")
+@_rule(("lung_morphology", "primary_site"), "lung or thymic morphology needs a thoracic primary",
+       given=("lung_morphology", "primary_site"))
 def _rule_morphology_site(values):
     if values["lung_morphology"] is not None and values["primary_site"] not in (None,) + THORACIC:
         return InputError("lung_morphology", values["lung_morphology"],
@@ -314,7 +320,8 @@ def _rule_morphology_site(values):
     return None
 
 
-@_rule(("prrt_progression_free_months", "prior_prrt"), "a PRRT progression-free interval needs prior PRRT")
+@_rule(("prrt_progression_free_months", "prior_prrt"), "a PRRT progression-free interval needs prior PRRT",
+       given=("prrt_progression_free_months",))
 def _rule_prrt_interval(values):
     if values["prrt_progression_free_months"] is not None and values["prior_prrt"] in (None, "never"):
         return InputError("prrt_progression_free_months", values["prrt_progression_free_months"],

@@ -312,7 +312,7 @@ def _at_most_one_unit(name_a: str, name_b: str, analyte: str, unit_a: str, unit_
                               f"{name_a}={_show(values[name_a])} and {name_b}={_show(values[name_b])}")
         return None
 
-    return Rule((name_a, name_b), accepted, check)
+    return Rule((name_a, name_b), accepted, check, given=(name_a, name_b))
 
 
 def _at_most_one_creatinine() -> Rule:
@@ -327,7 +327,8 @@ def _karnofsky_in_steps_of_ten() -> Rule:
                               f"karnofsky_percent must be a multiple of 10 (0, 10, ..., 100); got {score}")
         return None
 
-    return Rule(("karnofsky_percent",), "Karnofsky performance status is scored in steps of 10", check)
+    return Rule(("karnofsky_percent",), "Karnofsky performance status is scored in steps of 10", check,
+                given=("karnofsky_percent",))
 
 
 _BOTH = _NETTER1 + _NETTER2
@@ -430,6 +431,7 @@ _BOTH = _NETTER1 + _NETTER2
            _at_most_one_unit("haemoglobin_g_dl", "haemoglobin_g_l", "haemoglobin", "g/dL", "g/L"),
            _at_most_one_unit("albumin_g_dl", "albumin_g_l", "albumin", "g/dL", "g/L")),
     categories=PRRT_CATEGORIES,
+    whole_form=True,
     citations=_CITATIONS + _NETTER2 + ("lutathera2024label", "ebbers2020lutia", "imperial_prrt_protocol"),
     when_to_use="A well-differentiated, SSTR-positive neuroendocrine tumour when 177Lu-dotatate is being "
                 "considered: after progression on a somatostatin analogue (NETTER-1 criteria), or first line for "
@@ -460,9 +462,9 @@ _BOTH = _NETTER1 + _NETTER2
         "surgery or liver-directed therapy, pregnancy, uncontrolled heart failure or diabetes.",
     ),
 )
-def prrt_eligibility(*, criteria_set: str | None = None, **values: Any) -> Result:
-    """``values``: every other declared field by name (None when not given), as the form validates them."""
-    rules = _SETS[criteria_set]
+def prrt_eligibility(values: Mapping[str, Any]) -> Result:
+    """``values``: every declared field by name (None when not given), as the form validates them."""
+    rules = _SETS[values["criteria_set"]]
     failed, missing, notes = assess(rules, values)
     return explain(rules, values, failed, missing, notes)
 
@@ -624,22 +626,25 @@ def explain(rules: CriteriaSet, values: Mapping[str, Any], failed: list[str], mi
             notes: list[str]) -> Result:
     """The calculator's result from an assessment: a reason for each failure, a warning for each note."""
     name = rules.name
-    reasons = [_reason(code, rules, values) for code in failed]
-    warnings = [_note(code, rules, values) for code in notes]
+    warnings = [_note(code, rules, values) for code in notes] if notes else []
     if rules.unverified:
         warnings.append(NETTER2_UNVERIFIED_WARNING)
-    found = category(failed, missing)
-    if found == NOT_ELIGIBLE:
+    if failed:
+        found = NOT_ELIGIBLE
+        reasons = tuple([_reason(code, rules, values) for code in failed])
         interpretation = f"Not eligible on the {name} criteria. " + " ".join(reasons)
-    elif found == INCOMPLETE:
-        interpretation = (f"No {name} criterion checked here failed, but {len(missing)} cannot be "
-                          f"assessed without more data: {', '.join(missing)}.")
     else:
-        interpretation = rules.eligible_interpretation
+        reasons = ()
+        if missing:
+            found = INCOMPLETE
+            interpretation = (f"No {name} criterion checked here failed, but {len(missing)} cannot be "
+                              f"assessed without more data: {', '.join(missing)}.")
+        else:
+            found, interpretation = ELIGIBLE, rules.eligible_interpretation
     return make_result(
         "prrt_eligibility", category=found, interpretation=interpretation, warnings=warnings,
-        citations=_CITATIONS_PET_EQUAL_TO_LIVER if "pet_equal_to_liver" in notes else rules.citations,
-        details={"failed_criteria": tuple(_CRITERION_OF_REASON[code] for code in failed), "reasons": tuple(reasons),
+        citations=_CITATIONS_PET_EQUAL_TO_LIVER if notes and "pet_equal_to_liver" in notes else rules.citations,
+        details={"failed_criteria": tuple([_CRITERION_OF_REASON[code] for code in failed]), "reasons": reasons,
                  "missing_criteria": tuple(missing), "criteria_set": name, "criteria_set_id": rules.id,
                  "unverified_criteria": rules.unverified})
 

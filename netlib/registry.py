@@ -1,7 +1,8 @@
 """Calculators: a declared form, a pure function and a frozen result.
 
 A calculator is declared with :func:`calculator` around a pure function whose
-keyword-only arguments are the form's fields.  Calling the decorated function
+keyword-only arguments are the form's fields (or, declared with ``whole_form=True``, whose one
+argument is the dict of every field).  Calling the decorated function
 validates its inputs against the declaration first, so every route in (Python,
 CLI, widgets, browser, reports) gets the same checks and the same errors.
 """
@@ -9,6 +10,7 @@ CLI, widgets, browser, reports) gets the same checks and the same errors.
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
@@ -135,13 +137,23 @@ class Calculator:
     module: str
     when_to_use: str = ""
     pearls: tuple[str, ...] = ()
+    whole_form: bool = False  # the function takes the validated dict itself, not keyword arguments
+
+    def __post_init__(self) -> None:
+        # The validating call without the wrapper's frame: raw function, form's generated validator.
+        object.__setattr__(self, "_raw", self.function.raw)
+        object.__setattr__(self, "_check", self.form._compiled)
 
     def __call__(self, **values: Any) -> Result:
-        return self.function(**values)
+        if self.whole_form:
+            return self._raw(self._check(values))
+        return self._raw(**self._check(values))
 
     def evaluate(self, values: Mapping[str, Any]) -> Result:
         """Evaluate from a mapping (e.g. parsed form or CLI values)."""
-        return self.function(**values)
+        if self.whole_form:
+            return self._raw(self._check(values))
+        return self._raw(**self._check(values))
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -167,21 +179,35 @@ REGISTRY: dict[str, Calculator] = {}
 def calculator(*, id: str, title: str, summary: str, fields: Iterable[Field],
                rules: Iterable[Rule] = (), categories: Iterable[str] = (), unit: str = "",
                citations: Iterable[str] = (), when_to_use: str = "",
-               pearls: Iterable[str] = ()) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+               pearls: Iterable[str] = (),
+               whole_form: bool = False) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
     """Declare and register a calculator around a pure function.
 
     The wrapped function receives validated, typed keyword arguments; optional
-    fields that were not given arrive as ``None``.
+    fields that were not given arrive as ``None``.  With ``whole_form`` it receives them as one
+    dict instead (every field present), which spares a calculator with many fields the cost of
+    binding them one by one; the decorated function is called with keywords either way.
     """
     form = Form(tuple(fields), tuple(rules))
     categories = tuple(categories)
 
     def decorate(function: Callable[..., Result]) -> Callable[..., Result]:
-        validate = form.validate
+        validate = form._compiled  # Form.validate without its frame
 
-        @functools.wraps(function)
-        def wrapper(**values: Any) -> Result:
-            return function(**validate(values))
+        if whole_form:
+            @functools.wraps(function)
+            def wrapper(**values: Any) -> Result:
+                return function(validate(values))
+
+            # help() and inspect show the keyword arguments the declaration accepts.
+            wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+                [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                                   **({} if f.required else {"default": None})) for f in form.fields],
+                return_annotation=Result)
+        else:
+            @functools.wraps(function)
+            def wrapper(**values: Any) -> Result:
+                return function(**validate(values))
 
         wrapper.raw = function  # type: ignore[attr-defined]
         if id in REGISTRY:
@@ -189,7 +215,7 @@ def calculator(*, id: str, title: str, summary: str, fields: Iterable[Field],
         REGISTRY[id] = Calculator(id=id, title=title, summary=summary, form=form, function=wrapper,
                                   categories=categories, unit=unit, citations=tuple(citations),
                                   module=function.__module__, when_to_use=when_to_use,
-                                  pearls=tuple(pearls))
+                                  pearls=tuple(pearls), whole_form=whole_form)
         wrapper.calculator = REGISTRY[id]  # type: ignore[attr-defined]
         return wrapper
 

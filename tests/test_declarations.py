@@ -209,3 +209,41 @@ def test_fast_result_construction_equals_the_dataclass_constructor():
     assert type(made) is Result and made.details["k"] == (1, 2)
     with pytest.raises(AttributeError):
         made.value = 2.0  # still frozen
+
+
+def test_a_rule_given_names_only_fields_it_reads():
+    from netlib.inputs import Form, Rule, number
+
+    rule = Rule(("a",), "a rule", lambda values: None, given=("b",))
+    with pytest.raises(AssertionError, match="given names fields it does not read"):
+        Form((number("a", "A", ""), number("b", "B", "")), (rule,))
+
+
+@pytest.mark.parametrize("calculator_id", IDS)
+def test_rules_are_silent_while_a_given_field_is_empty(calculator_id):
+    """What ``Rule.given`` claims, checked on the rule itself: with one of those fields empty the check passes."""
+    form = netlib.calculators.get(calculator_id).form
+    clean = form.validate(CALCULATOR_EXAMPLES[calculator_id])
+    for rule in form.rules:
+        for name in rule.given:
+            assert rule.check({**clean, name: None}) is None, (rule.description, name)
+
+
+def test_a_whole_form_calculator_is_called_with_keywords_and_shows_them():
+    import inspect
+
+    from netlib.prrt import prrt_eligibility
+
+    calc = netlib.calculators.get("prrt_eligibility")
+    assert calc.whole_form
+    parameters = inspect.signature(prrt_eligibility).parameters
+    assert list(parameters) == [f.name for f in calc.fields]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+    example = CALCULATOR_EXAMPLES["prrt_eligibility"]
+    assert prrt_eligibility(**example) == calc(**example) == calc.evaluate(example)
+    with pytest.raises(InputError) as error:
+        prrt_eligibility(ki67_percent=150)
+    assert error.value.field == "ki67_percent"
+    with pytest.raises(InputError) as error:
+        calc(no_such_field=1)
+    assert error.value.field == "no_such_field"

@@ -687,3 +687,66 @@ def test_netter2_is_computed_only_when_a_row_or_a_reader_asks():
     assert not dict.__contains__(facts, "prrt_first_line_result")  # no first-line row reached it
     assert facts["prrt_first_line_eligibility"] in ("eligible", "not eligible", "incomplete")
     assert dict.__contains__(facts, "prrt_first_line_result")
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_prrt_facts_equal_the_public_calculator(seed):
+    """The tables read the PRRT category from prrt.assess and the results are made on first read; both must be
+    what the validating calculator returns for the same inputs, for NETTER-1 and NETTER-2."""
+    from netlib.prrt import prrt_eligibility
+
+    patient = random_patient(random.Random(10_000 + seed))
+    try:
+        result = recommend(patient)
+    except InputError:
+        return
+    inputs = result.facts._facts._prrt_values
+    netter1 = prrt_eligibility(criteria_set="netter1", **inputs)
+    netter2 = prrt_eligibility(criteria_set="netter2", **inputs)
+    assert result.facts["prrt_eligibility"] == netter1.category
+    assert result.facts["prrt_result"] == netter1
+    assert result.facts["prrt_first_line_eligibility"] == netter2.category
+    assert result.facts["prrt_first_line_result"] == netter2
+
+
+def test_prrt_result_is_made_only_when_a_row_or_a_reader_asks():
+    from netlib.pathway import _tables
+    from netlib.patient import derive_facts_lazily
+
+    clean = PATIENT_FORM.validate({"primary_site": "rectum", "extent": "localised", "differentiation": "well",
+                                   "ki67_percent": 1, "tumour_size_cm": 0.6})
+    facts = derive_facts_lazily(clean)
+    _tables().fire(facts)
+    assert facts["prrt_eligibility"] == "incomplete"
+    assert not dict.__contains__(facts, "prrt_result")  # no row that quotes its reasons fired
+    assert facts["prrt_result"].category == "incomplete"
+    assert dict.__contains__(facts, "prrt_result")
+    # An exclusion that quotes the failed criteria makes it.
+    failing = recommend({"primary_site": "small_intestine", "extent": "metastatic", "differentiation": "well",
+                         "ki67_percent": 5, "disease_status": "progressive", "sstr_imaging": "pet",
+                         "krenning_score": 4, "platelets_10e9_l": 40})
+    assert dict.__contains__(failing.facts._facts, "prrt_result")
+    assert any("Platelet count 40" in item.reason for item in failing.excluded)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_patient_form_generated_validator_equals_the_reference(seed):
+    """The generated validator skips a rule while a field of its ``given`` is empty; the reference calls
+    every rule.  Same clean values or the same error, for random patients with one value blanked or
+    made contradictory."""
+    def outcome(validate, values):
+        try:
+            return "ok", validate(values)
+        except InputError as error:
+            return "error", (error.field, str(error))
+
+    rng = random.Random(20_000 + seed)
+    patient = random_patient(rng)
+    cases = [patient]
+    for rule in PATIENT_FORM.rules:
+        for name in rule.fields:
+            cases.append({**patient, name: None})
+            field = PATIENT_FORM.by_name[name]
+            cases.append({**patient, name: random_value(rng, field) if field.kind != "boolean" else True})
+    for values in cases:
+        assert outcome(PATIENT_FORM.validate, values) == outcome(PATIENT_FORM._validate_slowly, values), values
