@@ -599,10 +599,7 @@ def _details(rule: DecisionRule, facts: Mapping[str, Any], key: str) -> str:
     """Reasons or missing criteria that a calculator result adds to a row's text."""
     if not rule.details_from:
         return ""
-    result = facts[rule.details_from]
-    if result is None:
-        return ""
-    items = result.details.get(key, ())
+    items = facts.result_details(rule.details_from, key)
     if not items:
         return ""
     return (" " + " ".join(items)) if key == "reasons" else (" Still needed: " + ", ".join(items) + ".")

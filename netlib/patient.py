@@ -535,17 +535,18 @@ _PRRT_INPUTS_PROVEN = _unvalidated(prrt_eligibility, {
     "criteria_set": _accepts_criteria_sets, "differentiation": _accepts_well}) is prrt_eligibility.raw
 
 
-# Computed on first use: the PRRT results with their texts (rows and readers ask for few of them), and the
-# NETTER-2 check, which matters to few rows (first-line PRRT).
-LAZY_FACTS = frozenset({"prrt_result", "prrt_first_line_result", "prrt_first_line_eligibility"})
-_LAZY_AFTER_PRRT = ("prrt_first_line_result", "prrt_first_line_eligibility")
+# Computed on first use, when a row or a reader asks: the PRRT eligibility for NETTER-1 and NETTER-2 and the
+# results behind them (with their texts).  Most patients' rows never reach them.  In the order derive_facts
+# gives every fact, they come right after the fact named here.
+LAZY_FACTS = ("prrt_result", "prrt_eligibility", "prrt_first_line_result", "prrt_first_line_eligibility")
+_LAZY_AFTER = "creatinine_clearance_source"
 
 
 class Facts(dict):
     """The derived facts of one patient, read by the decision tables.
 
     Holds what derive_facts computes; a patient value that is not also a derived fact, and the
-    NETTER-2 check (LAZY_FACTS, computed when first read), come through ``facts[key]``.
+    PRRT facts (LAZY_FACTS, computed when first read), come through ``facts[key]``.
     ``dict.get`` and iteration see the derived facts only: read through :class:`FactsView`, or
     :meth:`complete`.
     """
@@ -553,20 +554,44 @@ class Facts(dict):
     __slots__ = ("_patient", "_complete", "_prrt_values", "_netter1")
 
     def __missing__(self, key: str) -> Any:
-        if key in LAZY_FACTS:
-            if key == "prrt_result":
-                value = self["prrt_result"] = prrt.explain(prrt.NETTER1, self._prrt_values, *self._netter1)
-                return value
-            self._netter2()
-            return dict.__getitem__(self, key)
-        return self._patient[key]
-
-    def _netter2(self) -> None:
-        if not dict.__contains__(self, "prrt_first_line_result"):
+        if key not in LAZY_FACTS:
+            return self._patient[key]
+        if key == "prrt_eligibility":
+            failed, missing, _notes = self._assessment()
+            value = self[key] = prrt.category(failed, missing)
+        elif key == "prrt_result":
+            assessment = self._assessment()
+            value = self[key] = prrt.explain(prrt.NETTER1, self._prrt_values, *assessment)
+        else:
+            self._assessment()
             values = self._prrt_values
             failed, missing, notes = prrt.assess(prrt.NETTER2, values)
             self["prrt_first_line_eligibility"] = prrt.category(failed, missing)
             self["prrt_first_line_result"] = prrt.explain(prrt.NETTER2, values, failed, missing, notes)
+            value = dict.__getitem__(self, key)
+        return value
+
+    def _assessment(self) -> tuple[list[str], list[str], list[str]]:
+        """The NETTER-1 assessment (failed reasons, missing criteria, notes), made once."""
+        try:
+            return self._netter1
+        except AttributeError:
+            pass
+        self._prrt_values = _prrt_values(self._patient, self)
+        self._netter1 = prrt.assess(prrt.NETTER1, self._prrt_values)
+        return self._netter1
+
+    def result_details(self, source: str, key: str) -> tuple:
+        """``self[source].details[key]`` (empty when there is no result): the NETTER-1 reasons and missing
+        criteria come from the assessment, without making the whole result."""
+        if source == "prrt_result" and not dict.__contains__(self, source):
+            failed, missing, _notes = self._assessment()  # sets _prrt_values
+            if key == "missing_criteria":
+                return tuple(missing)
+            if key == "reasons":
+                return prrt.explain_failures(prrt.NETTER1, self._prrt_values, failed)
+        result = self[source]
+        return () if result is None else result.details.get(key, ())
 
     def complete(self) -> dict[str, Any]:
         """Every fact, patient values first, in the order derive_facts gives them (computed once)."""
@@ -574,16 +599,13 @@ class Facts(dict):
             return self._complete
         except AttributeError:
             pass
-        self._netter2()
         full = dict(self._patient)
         for key, value in list(self.items()):
             if key not in LAZY_FACTS:
-                if key == "prrt_eligibility":
-                    full["prrt_result"] = self["prrt_result"]
                 full[key] = value
-                if key == "prrt_eligibility":
-                    for lazy in _LAZY_AFTER_PRRT:
-                        full[lazy] = dict.__getitem__(self, lazy)
+                if key == _LAZY_AFTER:
+                    for lazy in LAZY_FACTS:
+                        full[lazy] = self[lazy]
         self._complete = full
         return full
 
@@ -743,9 +765,7 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
         facts["creatinine_clearance_ml_min"] = None
         facts["creatinine_clearance_source"] = None
 
-    values = facts._prrt_values = _prrt_values(patient, facts)
-    failed, missing, notes = facts._netter1 = prrt.assess(prrt.NETTER1, values)
-    facts["prrt_eligibility"] = prrt.category(failed, missing)
+    # prrt_result, prrt_eligibility and the NETTER-2 facts: on first read (Facts.__missing__).
 
     tmb = patient["tmb_mutations_per_mb"]
     facts["tmb_high"] = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")

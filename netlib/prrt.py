@@ -631,7 +631,7 @@ def explain(rules: CriteriaSet, values: Mapping[str, Any], failed: list[str], mi
         warnings.append(NETTER2_UNVERIFIED_WARNING)
     if failed:
         found = NOT_ELIGIBLE
-        reasons = tuple([_reason(code, rules, values) for code in failed])
+        reasons = explain_failures(rules, values, failed)
         interpretation = f"Not eligible on the {name} criteria. " + " ".join(reasons)
     else:
         reasons = ()
@@ -647,6 +647,11 @@ def explain(rules: CriteriaSet, values: Mapping[str, Any], failed: list[str], mi
         details={"failed_criteria": tuple([_CRITERION_OF_REASON[code] for code in failed]), "reasons": reasons,
                  "missing_criteria": tuple(missing), "criteria_set": name, "criteria_set_id": rules.id,
                  "unverified_criteria": rules.unverified})
+
+
+def explain_failures(rules: CriteriaSet, values: Mapping[str, Any], failed: list[str]) -> tuple[str, ...]:
+    """The result's ``reasons``: one sentence for each failed criterion, in checking order."""
+    return tuple([_reason(code, rules, values) for code in failed])
 
 
 def _albumin_shown(rules: CriteriaSet, values: Mapping[str, Any]) -> tuple[str, str]:
