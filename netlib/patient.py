@@ -18,6 +18,7 @@ Standard library only.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -524,7 +525,9 @@ def _accepts_size_mm(field: Field) -> bool:
 
 _who_gep_grade = _unvalidated(who_gep_grade, {})
 _lung_carcinoid = _unvalidated(lung_carcinoid, {"morphology": _accepts_morphology, "tumour_size_mm": _accepts_size_mm})
-_krenning = _unvalidated(krenning_calculator, {"modality": _accepts_modalities})
+# A Krenning result depends on a score (0-4) and a modality alone: each of the few is made once and shared
+# (results are frozen).
+_krenning = functools.lru_cache(maxsize=64)(_unvalidated(krenning_calculator, {"modality": _accepts_modalities}))
 _tumour_growth_rate = _unvalidated(tumour_growth_rate, {})
 _cockcroft_gault = _unvalidated(cockcroft_gault, {})
 # The PRRT criteria are assessed directly (prrt.assess): the decision tables need the category only, and
@@ -535,11 +538,13 @@ _PRRT_INPUTS_PROVEN = _unvalidated(prrt_eligibility, {
     "criteria_set": _accepts_criteria_sets, "differentiation": _accepts_well}) is prrt_eligibility.raw
 
 
-# Computed on first use, when a row or a reader asks: the PRRT eligibility for NETTER-1 and NETTER-2 and the
-# results behind them (with their texts).  Most patients' rows never reach them.  In the order derive_facts
-# gives every fact, they come right after the fact named here.
-LAZY_FACTS = ("prrt_result", "prrt_eligibility", "prrt_first_line_result", "prrt_first_line_eligibility")
-_LAZY_AFTER = "creatinine_clearance_source"
+# Computed on first use, when a row or a reader asks: the PRRT results behind the eligibility facts (with their
+# texts), and the NETTER-2 check, which few rows reach.  The NETTER-1 category is derived at once (most
+# patients' rows read it).  In the order derive_facts gives every fact, the four PRRT facts come right after
+# the fact named here.
+LAZY_FACTS = frozenset({"prrt_result", "prrt_first_line_result", "prrt_first_line_eligibility"})
+_PRRT_FACTS = ("prrt_result", "prrt_eligibility", "prrt_first_line_result", "prrt_first_line_eligibility")
+_PRRT_FACTS_AFTER = "creatinine_clearance_source"
 
 
 class Facts(dict):
@@ -556,36 +561,20 @@ class Facts(dict):
     def __missing__(self, key: str) -> Any:
         if key not in LAZY_FACTS:
             return self._patient[key]
-        if key == "prrt_eligibility":
-            failed, missing, _notes = self._assessment()
-            value = self[key] = prrt.category(failed, missing)
-        elif key == "prrt_result":
-            assessment = self._assessment()
-            value = self[key] = prrt.explain(prrt.NETTER1, self._prrt_values, *assessment)
-        else:
-            self._assessment()
-            values = self._prrt_values
-            failed, missing, notes = prrt.assess(prrt.NETTER2, values)
-            self["prrt_first_line_eligibility"] = prrt.category(failed, missing)
-            self["prrt_first_line_result"] = prrt.explain(prrt.NETTER2, values, failed, missing, notes)
-            value = dict.__getitem__(self, key)
-        return value
-
-    def _assessment(self) -> tuple[list[str], list[str], list[str]]:
-        """The NETTER-1 assessment (failed reasons, missing criteria, notes), made once."""
-        try:
-            return self._netter1
-        except AttributeError:
-            pass
-        self._prrt_values = _prrt_values(self._patient, self)
-        self._netter1 = prrt.assess(prrt.NETTER1, self._prrt_values)
-        return self._netter1
+        values = self._prrt_values
+        if key == "prrt_result":
+            value = self[key] = prrt.explain(prrt.NETTER1, values, *self._netter1)
+            return value
+        failed, missing, notes = prrt.assess(prrt.NETTER2, values)
+        self["prrt_first_line_eligibility"] = prrt.category(failed, missing)
+        self["prrt_first_line_result"] = prrt.explain(prrt.NETTER2, values, failed, missing, notes)
+        return dict.__getitem__(self, key)
 
     def result_details(self, source: str, key: str) -> tuple:
         """``self[source].details[key]`` (empty when there is no result): the NETTER-1 reasons and missing
         criteria come from the assessment, without making the whole result."""
         if source == "prrt_result" and not dict.__contains__(self, source):
-            failed, missing, _notes = self._assessment()  # sets _prrt_values
+            failed, missing, _notes = self._netter1
             if key == "missing_criteria":
                 return tuple(missing)
             if key == "reasons":
@@ -601,11 +590,11 @@ class Facts(dict):
             pass
         full = dict(self._patient)
         for key, value in list(self.items()):
-            if key not in LAZY_FACTS:
+            if key not in _PRRT_FACTS:
                 full[key] = value
-                if key == _LAZY_AFTER:
-                    for lazy in LAZY_FACTS:
-                        full[lazy] = self[lazy]
+                if key == _PRRT_FACTS_AFTER:
+                    for prrt_fact in _PRRT_FACTS:
+                        full[prrt_fact] = self[prrt_fact]
         self._complete = full
         return full
 
@@ -718,8 +707,7 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     facts["refractory_diarrhoea"] = _YES_NO_OF[patient["refractory_syndrome_diarrhoea"]]
     facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
     facts["multifocal"] = _YES_NO_OF[patient["multifocal"]]
-    for name in _YES_NO_FACTS:
-        facts[name] = _YES_NO_OF[patient[name]]
+    facts.update(zip(_YES_NO_FACTS, map(_YES_NO_OF.__getitem__, map(patient.__getitem__, _YES_NO_FACTS))))
     # Any local risk feature that argues for an oncological resection instead of a local one.
     risk = [patient["lymphovascular_invasion"], patient["muscularis_propria_invasion"], patient["nodes_positive"]]
     if site == "appendix":
@@ -732,13 +720,10 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
 
     # Prior lines with their outcomes.  A line recorded as ongoing while the disease is progressing is a line
     # the disease progresses on: it counts as "progressed" (the commonest second-line situation).
-    outcomes = []
-    for name in PRIOR_THERAPIES:
-        outcome = patient[name] or UNKNOWN
-        if outcome == "ongoing" and status == "progressive":
-            outcome = "progressed"
-        facts[name] = outcome
-        outcomes.append(outcome)
+    outcomes = [patient[name] or UNKNOWN for name in PRIOR_THERAPIES]
+    if status == "progressive" and "ongoing" in outcomes:
+        outcomes = ["progressed" if outcome == "ongoing" else outcome for outcome in outcomes]
+    facts.update(zip(PRIOR_THERAPIES, outcomes))
     non_ssa = {patient[n] for n in _NON_SSA_SYSTEMIC}
     facts["prior_non_ssa_systemic"] = "yes" if not non_ssa.isdisjoint(_GIVEN) else (
         "no" if non_ssa == _NEVER_ONLY else UNKNOWN)
@@ -765,7 +750,9 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
         facts["creatinine_clearance_ml_min"] = None
         facts["creatinine_clearance_source"] = None
 
-    # prrt_result, prrt_eligibility and the NETTER-2 facts: on first read (Facts.__missing__).
+    values = facts._prrt_values = _prrt_values(patient, facts)
+    failed, missing, _notes = facts._netter1 = prrt.assess(prrt.NETTER1, values)
+    facts["prrt_eligibility"] = prrt.category(failed, missing)  # prrt_result and NETTER-2: Facts.__missing__
 
     tmb = patient["tmb_mutations_per_mb"]
     facts["tmb_high"] = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")
