@@ -24,8 +24,7 @@ from typing import Any, Sequence
 
 from .inputs import InputError, _show
 from .registry import Result
-from .response import (DAYS_PER_MONTH, INTERVAL_MAXIMUM_MONTHS, INTERVAL_MINIMUM_MONTHS,
-                       SUM_OF_DIAMETERS_MAXIMUM_MM, SUM_OF_DIAMETERS_MINIMUM_MM, tumour_growth_rate)
+from .response import DAYS_PER_MONTH, INTERVAL_MAXIMUM_MONTHS, INTERVAL_MINIMUM_MONTHS, tumour_growth_rate
 
 __all__ = ["FIELD", "MAXIMUM_SCANS", "Measurement", "read_measurements", "growth_between"]
 
@@ -59,21 +58,16 @@ def _date(value: Any, where: str, today: date) -> date:
     return day
 
 
+# A scan's sum is read by the tumour growth rate calculator's own declaration of a diameter sum: the same
+# range, and the same reading of numbers (typed as text too), as every other route into netlib.
+_SUM_FIELD = tumour_growth_rate.calculator.form.by_name["sum_diameters_baseline_mm"]
+
+
 def _sum(value: Any, where: str) -> float:
-    accepted = (f"a number of millimetres from {SUM_OF_DIAMETERS_MINIMUM_MM:g} to "
-                f"{SUM_OF_DIAMETERS_MAXIMUM_MM:g}")
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InputError(where, value, accepted)
-    if isinstance(value, str):
-        text = value.strip()
-        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
-            hint = " (use a point as the decimal separator)" if re.fullmatch(r"[0-9]+,[0-9]+", text) else ""
-            raise InputError(where, value, accepted + hint)
-        value = float(text)
-    number = float(value)
-    if not SUM_OF_DIAMETERS_MINIMUM_MM <= number <= SUM_OF_DIAMETERS_MAXIMUM_MM:
-        raise InputError(where, value, accepted)
-    return number
+    try:
+        return _SUM_FIELD.validate(value)
+    except InputError as error:
+        raise InputError(where, value, error.accepted) from None
 
 
 def read_measurements(value: Any, *, today: date | None = None) -> tuple[Measurement, ...]:
