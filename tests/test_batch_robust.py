@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from netlib import cli, report
+from netlib import cli, report, report_batch, report_files
 from netlib.examples import PATIENT_EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,8 +150,9 @@ def no_kernel(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("a kernel, worker or browser was started")
 
-    monkeypatch.setattr(report, "ReportEngine", refuse)
-    monkeypatch.setattr(report, "PdfPrinter", refuse)
+    for module in (report, report_batch):  # the single report, and the batch's workers
+        monkeypatch.setattr(module, "ReportEngine", refuse)
+        monkeypatch.setattr(module, "PdfPrinter", refuse)
     import concurrent.futures
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
@@ -210,7 +211,7 @@ def test_temporary_files_have_netlib_prefix_and_only_those_are_removed(tmp_path,
         seen.append(Path(source).name)
         original(source, target)
 
-    monkeypatch.setattr(report.os, "replace", spy)
+    monkeypatch.setattr(report_files.os, "replace", spy)
     report.write_atomic(tmp_path / "a.html", b"x")
     assert seen[0].startswith(report.TEMP_PREFIX + "a.html.") and seen[0].endswith(report.TEMP_SUFFIX)
     for name in (".netlib-b.html.x1.part", ".netlib-index.html.x2.part", ".other.part", "keep.part",
@@ -246,13 +247,13 @@ def test_stop_signals_raise_once_and_restore_the_handlers():
 def test_a_child_dies_with_its_parent_even_on_sigkill(tmp_path, how):
     # The parent starts a sleeping child that arms the parent-death signal, as kernels (preexec_fn) and
     # pool workers (initializer) do; then the parent is SIGKILLed and can clean up nothing.
-    child = ("[sys.executable, '-c', 'import time; time.sleep(60)'], preexec_fn=report._kernel_preexec()"
+    child = ("[sys.executable, '-c', 'import time; time.sleep(60)'], preexec_fn=report_process.kernel_preexec()"
              if how == "preexec" else
              "[sys.executable, '-c', 'import os, time; from netlib.report import die_with_parent; "
              "die_with_parent(os.getppid()); print(1, flush=True); time.sleep(60)'], stdout=subprocess.PIPE")
     script = textwrap.dedent(f"""
         import subprocess, sys, time
-        from netlib import report
+        from netlib import report_process
         child = subprocess.Popen({child})
         if child.stdout is not None:
             child.stdout.readline()  # armed

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import netlib
-from netlib import INTENDED_USE, NOT_A_MEDICAL_DEVICE, InputError, cli, report
+from netlib import INTENDED_USE, NOT_A_MEDICAL_DEVICE, InputError, cli, report, report_files
 from netlib.examples import PATIENT_EXAMPLES
 from netlib.pathway import PATIENT_FORM, RULES, recommend
 from netlib.renal import cockcroft_gault
@@ -381,7 +381,7 @@ def test_write_atomic_refuses_to_overwrite_and_leaves_nothing_partial(tmp_path, 
     def interrupted(*_args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report.os, "replace", interrupted)
+    monkeypatch.setattr(report_files.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         report.write_atomic(tmp_path / "new.html", b"x" * 100_000)
     monkeypatch.undo()
