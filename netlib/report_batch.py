@@ -109,16 +109,20 @@ class OutputFolderLock:
 
 _WORKER_ENGINE: ReportEngine | None = None
 _WORKER_ERROR: str | None = None  # why this worker has no engine (reported for each of its patients)
-_WORKER_PRINTER: "PdfPrinter | None" = None  # started at this worker's first PDF, reused for the others
+_WORKER_PRINTER: "PdfPrinter | None" = None  # one browser per worker, reused for all its PDFs
+_WORKER_PRINTER_ERROR: str | None = None  # why this worker has no browser (reported for each PDF)
 
 
-def _worker_start(template: str, parent_pid: int | None = None) -> None:
-    """Process-pool initializer: one kernel per worker, shut down when the worker exits.
+def _worker_start(template: str, parent_pid: int | None = None, pdf: bool = False) -> None:
+    """Process-pool initializer: one kernel per worker (and, for PDFs, one browser), shut down when the
+    worker exits.
 
+    The browser starts here, while the kernel boots (the engine launches the kernel first and does not
+    wait for it), rather than at the first PDF, when the kernel would be ready and waiting.
     On Linux the worker is SIGKILLed when the batch process exits, however it exits, and its kernel is
     SIGKILLed when the worker exits (parent-death signals): a killed batch leaves no process behind.
-    A worker's Chromium (for PDFs) is a child of Playwright's driver, which exits, closing the browser,
-    when the worker's pipe to it closes.  The worker leaves the terminal's process group, so Ctrl-C
+    A worker's Chromium is a child of Playwright's driver, which exits, killing the browser, when the
+    worker's pipe to it closes.  The worker leaves the terminal's process group, so Ctrl-C
     reaches only the batch process, which then stops the workers itself.
     """
     from multiprocessing import util
@@ -133,8 +137,21 @@ def _worker_start(template: str, parent_pid: int | None = None) -> None:
         _WORKER_ENGINE = ReportEngine(Path(template))
     except Exception as error:
         _WORKER_ERROR = f"could not start the report kernel: {brief_error(error)}"
-        return
-    util.Finalize(_WORKER_ENGINE, _WORKER_ENGINE.close, exitpriority=10)
+    else:
+        util.Finalize(_WORKER_ENGINE, _WORKER_ENGINE.close, exitpriority=10)
+    if pdf:
+        _worker_printer()
+
+
+def _worker_printer() -> "PdfPrinter | None":
+    """This worker's browser, started at the first call; None (and _WORKER_PRINTER_ERROR) if it cannot start."""
+    global _WORKER_PRINTER, _WORKER_PRINTER_ERROR
+    if _WORKER_PRINTER is None and _WORKER_PRINTER_ERROR is None:
+        try:
+            _WORKER_PRINTER = PdfPrinter()
+        except Exception as error:
+            _WORKER_PRINTER_ERROR = f"PDF failed: Chromium did not start: {brief_error(error)}"
+    return _WORKER_PRINTER
 
 
 def _worker_close_printer() -> None:
@@ -164,7 +181,6 @@ def _worker_render(job: Job) -> tuple[int, str | None, str | None]:
 
     ``error`` None means the HTML report stands (written now, or kept from an earlier run).
     """
-    global _WORKER_PRINTER
     page = None
     if job.make_html:
         if _WORKER_ENGINE is None:
@@ -185,12 +201,10 @@ def _worker_render(job: Job) -> tuple[int, str | None, str | None]:
     try:
         if page is None:
             page = Path(job.html_path).read_text(encoding="utf-8")
-        if _WORKER_PRINTER is None:
-            try:
-                _WORKER_PRINTER = PdfPrinter()
-            except Exception as error:
-                return job.index, None, f"PDF failed: Chromium did not start: {brief_error(error)}"
-        data = _WORKER_PRINTER.pdf(page, job.provenance.get("patient_id", ""))
+        printer = _worker_printer()
+        if printer is None:
+            return job.index, None, _WORKER_PRINTER_ERROR
+        data = printer.pdf(page, job.provenance.get("patient_id", ""))
         write_atomic(Path(job.pdf_path), data, force=job.force)
     except Exception as error:
         return job.index, None, f"PDF failed: {brief_error(error)}"
@@ -380,7 +394,8 @@ def _run_locked(patients: list[Patient], files: dict[int, dict[str, str]], outdi
         if jobs:
             count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
             pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_worker_start, initargs=(str(template), os.getpid()))
+                                       initializer=_worker_start,
+                                       initargs=(str(template), os.getpid(), any(job.pdf_path for job in jobs)))
             futures = {pool.submit(_worker_render, job): job.index for job in jobs}
             for future in as_completed(futures):
                 try:
