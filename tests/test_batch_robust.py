@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -125,6 +127,27 @@ def processes_mentioning(*texts: str) -> list[str]:
             fields = _stat(int(entry.name))
             if fields and fields[0] != "Z" and any(text in line for text in texts):
                 found.append(f"{entry.name}: {line[:160]}")
+    return found
+
+
+def processes_with_environment(name: str, value: str) -> dict[int, str]:
+    """Live processes (not zombies) whose environment holds ``name=value``: pid -> command line.
+
+    Every process a run starts inherits its environment (workers, kernels, Playwright's driver, Chromium
+    and the helpers Chromium detaches from its process tree), so a marker found here belongs to that run.
+    """
+    wanted = f"{name}={value}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # gone, or another user's
+            continue
+        fields = _stat(int(entry.name))
+        if fields and fields[0] != "Z" and wanted in environ.split(b"\0"):
+            found[int(entry.name)] = _cmdline(int(entry.name))
     return found
 
 
@@ -411,6 +434,59 @@ def test_a_stopped_batch_leaves_no_process_and_resumes_without_force(tmp_path, s
     assert "<td>failed</td>" not in index and ", 0 failed." in index
 
 
+RUN_MARKER = "NETLIB_TEST_RUN"  # an environment variable naming one test run's processes
+
+
+def is_browser(command_line: str) -> bool:
+    """Chromium's main process (its helpers carry --type=...)."""
+    program = command_line.split(" ", 1)[0].rsplit("/", 1)[-1]
+    return "chrom" in program and "--type=" not in command_line and "crashpad" not in program
+
+
+@slow
+@linux_only
+@pytest.mark.browser
+@pytest.mark.skipif(not (os.environ.get(report.CHROMIUM_ENVIRONMENT_VARIABLE)
+                         or any(shutil.which(name) for name in report.CHROMIUM_NAMES)),
+                    reason="no Chromium executable on PATH")
+def test_a_killed_pdf_batch_leaves_no_browser_worker_or_kernel(tmp_path):
+    # Chromium is not a child of the worker: Playwright's driver (node) starts it in a process group and
+    # session of its own, and Chromium detaches its crash handler (parent: init).  The process tree cannot
+    # find them all after a kill; the run's environment marker, inherited by every one of them, can.
+    marker = uuid.uuid4().hex
+    source = tmp_path / "cohort.csv"
+    good_cohort(source, copies=4)
+    out = tmp_path / "out"
+    process = subprocess.Popen(batch_command(source, out, "--pdf"), cwd=tmp_path,
+                               env={**environment(tmp_path), RUN_MARKER: marker},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def printing() -> bool:  # both workers' browsers are up and at least one PDF is out
+            browsers = [line for line in processes_with_environment(RUN_MARKER, marker).values() if is_browser(line)]
+            return len(browsers) == 2 and out.is_dir() and any(out.glob("*.pdf"))
+
+        assert wait_until(lambda: printing() or process.poll() is not None, FIRST_REPORT_TIMEOUT_SECONDS, 0.05)
+        assert process.poll() is None, "the batch ended before the test could kill it"
+        run = processes_with_environment(RUN_MARKER, marker)
+        tree = descendants(process.pid)
+        lines = list(run.values())
+        # Otherwise the test below would prove nothing: two workers, each with a kernel, a driver, a browser.
+        assert sum("multiprocessing.spawn" in line for line in lines) == 2, lines
+        assert sum("ipykernel_launcher" in line for line in lines) == 2, lines
+        assert sum("run-driver" in line for line in lines) == 2, lines
+        assert sum(is_browser(line) for line in lines) == 2, lines
+
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=DEADLINE_SECONDS) == -signal.SIGKILL
+        assert wait_until(lambda: not processes_with_environment(RUN_MARKER, marker), DEADLINE_SECONDS), \
+            sorted(processes_with_environment(RUN_MARKER, marker).values())
+        assert not any(alive(pid, started) for pid, started in tree)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @slow
 def test_two_batches_into_one_folder_one_runs_the_other_refuses(tmp_path):
     source = tmp_path / "cohort.csv"
@@ -443,8 +519,6 @@ def test_two_batches_into_one_folder_one_runs_the_other_refuses(tmp_path):
 
 @slow
 def test_an_installed_wheel_runs_netlib_report(tmp_path):
-    import shutil
-
     source = tmp_path / "source"  # a copy: building in the checkout would leave build/ and *.egg-info there
     shutil.copytree(ROOT / "netlib", source / "netlib", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
