@@ -55,8 +55,8 @@ def write_atomic(target: Path, data: bytes, *, force: bool = False) -> None:
 def remove_temporaries(folder: Path) -> list[str]:
     """Remove the temporary files of :func:`write_atomic` in ``folder``; returns their names.
 
-    Call it only while holding the folder's batch lock (:class:`OutputFolderLock`) and with no worker
-    running: then every such file is left over from a run that was killed.
+    Call it only while holding the folder's batch lock (:class:`netlib.report_batch.OutputFolderLock`) and
+    with no worker running: then every such file is left over from a run that was killed.
     """
     removed = []
     for path in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):

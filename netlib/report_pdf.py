@@ -50,6 +50,7 @@ class PdfPrinter:
 
     Opening a page costs about as much as printing one, so the same page is loaded with each report
     (``set_content`` replaces the whole document); a page that fails is replaced by a new one.
+    ``margin_boxes``: this Chromium draws the footer from CSS (see MARGIN_BOXES_FROM_CHROMIUM).
     """
 
     def __init__(self) -> None:
