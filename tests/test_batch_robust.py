@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from netlib import cli, report
+from netlib import cli, report, report_batch, report_files
 from netlib.examples import PATIENT_EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +130,27 @@ def processes_mentioning(*texts: str) -> list[str]:
     return found
 
 
+def processes_with_environment(name: str, value: str) -> dict[int, str]:
+    """Live processes (not zombies) whose environment holds ``name=value``: pid -> command line.
+
+    Every process a run starts inherits its environment (workers, kernels, Playwright's driver, Chromium
+    and the helpers Chromium detaches from its process tree), so a marker found here belongs to that run.
+    """
+    wanted = f"{name}={value}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # gone, or another user's
+            continue
+        fields = _stat(int(entry.name))
+        if fields and fields[0] != "Z" and wanted in environ.split(b"\0"):
+            found[int(entry.name)] = _cmdline(int(entry.name))
+    return found
+
+
 def wait_until(predicate, timeout: float, step: float = 0.1) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -150,8 +173,9 @@ def no_kernel(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("a kernel, worker or browser was started")
 
-    monkeypatch.setattr(report, "ReportEngine", refuse)
-    monkeypatch.setattr(report, "PdfPrinter", refuse)
+    for module in (report, report_batch):  # the single report, and the batch's workers
+        monkeypatch.setattr(module, "ReportEngine", refuse)
+        monkeypatch.setattr(module, "PdfPrinter", refuse)
     import concurrent.futures
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
@@ -210,7 +234,7 @@ def test_temporary_files_have_netlib_prefix_and_only_those_are_removed(tmp_path,
         seen.append(Path(source).name)
         original(source, target)
 
-    monkeypatch.setattr(report.os, "replace", spy)
+    monkeypatch.setattr(report_files.os, "replace", spy)
     report.write_atomic(tmp_path / "a.html", b"x")
     assert seen[0].startswith(report.TEMP_PREFIX + "a.html.") and seen[0].endswith(report.TEMP_SUFFIX)
     for name in (".netlib-b.html.x1.part", ".netlib-index.html.x2.part", ".other.part", "keep.part",
@@ -246,13 +270,13 @@ def test_stop_signals_raise_once_and_restore_the_handlers():
 def test_a_child_dies_with_its_parent_even_on_sigkill(tmp_path, how):
     # The parent starts a sleeping child that arms the parent-death signal, as kernels (preexec_fn) and
     # pool workers (initializer) do; then the parent is SIGKILLed and can clean up nothing.
-    child = ("[sys.executable, '-c', 'import time; time.sleep(60)'], preexec_fn=report._kernel_preexec()"
+    child = ("[sys.executable, '-c', 'import time; time.sleep(60)'], preexec_fn=report_process.kernel_preexec()"
              if how == "preexec" else
              "[sys.executable, '-c', 'import os, time; from netlib.report import die_with_parent; "
              "die_with_parent(os.getppid()); print(1, flush=True); time.sleep(60)'], stdout=subprocess.PIPE")
     script = textwrap.dedent(f"""
         import subprocess, sys, time
-        from netlib import report
+        from netlib import report_process
         child = subprocess.Popen({child})
         if child.stdout is not None:
             child.stdout.readline()  # armed
@@ -410,6 +434,59 @@ def test_a_stopped_batch_leaves_no_process_and_resumes_without_force(tmp_path, s
     assert "<td>failed</td>" not in index and ", 0 failed." in index
 
 
+RUN_MARKER = "NETLIB_TEST_RUN"  # an environment variable naming one test run's processes
+
+
+def is_browser(command_line: str) -> bool:
+    """Chromium's main process (its helpers carry --type=...)."""
+    program = command_line.split(" ", 1)[0].rsplit("/", 1)[-1]
+    return "chrom" in program and "--type=" not in command_line and "crashpad" not in program
+
+
+@slow
+@linux_only
+@pytest.mark.browser
+@pytest.mark.skipif(not (os.environ.get(report.CHROMIUM_ENVIRONMENT_VARIABLE)
+                         or any(shutil.which(name) for name in report.CHROMIUM_NAMES)),
+                    reason="no Chromium executable on PATH")
+def test_a_killed_pdf_batch_leaves_no_browser_worker_or_kernel(tmp_path):
+    # Chromium is not a child of the worker: Playwright's driver (node) starts it in a process group and
+    # session of its own, and Chromium detaches its crash handler (parent: init).  The process tree cannot
+    # find them all after a kill; the run's environment marker, inherited by every one of them, can.
+    marker = uuid.uuid4().hex
+    source = tmp_path / "cohort.csv"
+    good_cohort(source, copies=4)
+    out = tmp_path / "out"
+    process = subprocess.Popen(batch_command(source, out, "--pdf"), cwd=tmp_path,
+                               env={**environment(tmp_path), RUN_MARKER: marker},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def printing() -> bool:  # both workers' browsers are up and at least one PDF is out
+            browsers = [line for line in processes_with_environment(RUN_MARKER, marker).values() if is_browser(line)]
+            return len(browsers) == 2 and out.is_dir() and any(out.glob("*.pdf"))
+
+        assert wait_until(lambda: printing() or process.poll() is not None, FIRST_REPORT_TIMEOUT_SECONDS, 0.05)
+        assert process.poll() is None, "the batch ended before the test could kill it"
+        run = processes_with_environment(RUN_MARKER, marker)
+        tree = descendants(process.pid)
+        lines = list(run.values())
+        # Otherwise the test below would prove nothing: two workers, each with a kernel, a driver, a browser.
+        assert sum("multiprocessing.spawn" in line for line in lines) == 2, lines
+        assert sum("ipykernel_launcher" in line for line in lines) == 2, lines
+        assert sum("run-driver" in line for line in lines) == 2, lines
+        assert sum(is_browser(line) for line in lines) == 2, lines
+
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=DEADLINE_SECONDS) == -signal.SIGKILL
+        assert wait_until(lambda: not processes_with_environment(RUN_MARKER, marker), DEADLINE_SECONDS), \
+            sorted(processes_with_environment(RUN_MARKER, marker).values())
+        assert not any(alive(pid, started) for pid, started in tree)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 @slow
 def test_two_batches_into_one_folder_one_runs_the_other_refuses(tmp_path):
     source = tmp_path / "cohort.csv"
@@ -442,8 +519,6 @@ def test_two_batches_into_one_folder_one_runs_the_other_refuses(tmp_path):
 
 @slow
 def test_an_installed_wheel_runs_netlib_report(tmp_path):
-    import shutil
-
     source = tmp_path / "source"  # a copy: building in the checkout would leave build/ and *.egg-info there
     shutil.copytree(ROOT / "netlib", source / "netlib", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import netlib
-from netlib import INTENDED_USE, NOT_A_MEDICAL_DEVICE, InputError, cli, report
+from netlib import INTENDED_USE, NOT_A_MEDICAL_DEVICE, InputError, cli, report, report_files, report_pdf
 from netlib.examples import PATIENT_EXAMPLES
 from netlib.pathway import PATIENT_FORM, RULES, recommend
 from netlib.renal import cockcroft_gault
@@ -183,6 +183,19 @@ def test_remote_asset_checker_flags_assets_not_plain_text():
     assert report.remote_asset_references("body { background: url(http://example.org/a.png) }")
     assert report.remote_asset_references('await import("https://cdn.example/m.mjs")')
     assert not report.remote_asset_references("<p>see https://doi.org/10.1000/1</p><a href=\"report.pdf\">")
+
+
+def _css_unescape(quoted: str) -> str:
+    """Read back a CSS string of six-digit escapes (written here, independently of netlib.report_pdf)."""
+    assert quoted[0] == quoted[-1] == '"'
+    return re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), quoted[1:-1])
+
+
+@pytest.mark.parametrize("text", ['P-7', 'a"b', "x\\y", "</style><script>", "Ünï 1\n2", "\\00003c"])
+def test_footer_text_is_a_css_string_nothing_can_end(text):
+    quoted = report_pdf.css_string(text)
+    assert _css_unescape(quoted) == text
+    assert re.fullmatch(r'"(?:[A-Za-z0-9]|\\[0-9a-f]{6})*"', quoted), quoted  # no quote, <, space or break
 
 
 def test_file_names_are_safe_and_unique():
@@ -381,7 +394,7 @@ def test_write_atomic_refuses_to_overwrite_and_leaves_nothing_partial(tmp_path, 
     def interrupted(*_args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report.os, "replace", interrupted)
+    monkeypatch.setattr(report_files.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         report.write_atomic(tmp_path / "new.html", b"x" * 100_000)
     monkeypatch.undo()
@@ -530,6 +543,31 @@ def test_script_injection_appears_as_text(tmp_path):
     assert SCRIPT not in page and "<script" not in page.lower()
     assert ESCAPED_SCRIPT in page
     assert f"<title>Tumour-board report: {ESCAPED_SCRIPT}</title>" in page
+
+
+@slow
+@browser
+@needs_chromium
+@pytest.mark.parametrize("margin_boxes", [True, False], ids=["css-margin-boxes", "chromium-footer-template"])
+def test_pdf_footer_names_the_patient_and_the_page_on_every_page(margin_boxes):
+    # The footer is CSS @page margin boxes from Chromium 131, Chromium's footer template before it.
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    patient_id = 'P "7" </style> Ünï'
+    body = report.render_report_html(PATIENT_EXAMPLES[MIDGUT], {"patient_id": patient_id})
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    with report.PdfPrinter() as printer:
+        if margin_boxes and not printer.margin_boxes:
+            pytest.skip("this Chromium is older than 131: no @page margin boxes")
+        printer.margin_boxes = margin_boxes
+        reader = pypdf.PdfReader(io.BytesIO(printer.pdf(page, patient_id)))
+    total = len(reader.pages)
+    assert total >= 2
+    for number, pdf_page in enumerate(reader.pages, 1):
+        text = unicodedata.normalize("NFC", pdf_page.extract_text())
+        assert patient_id in text and f"netlib {netlib.__version__}" in text and NOT_A_MEDICAL_DEVICE in text
+        assert f"{number}/{total}" in text
 
 
 @slow
