@@ -49,6 +49,7 @@ REPORT_CSS = """
   font-size: 14px; line-height: 1.45; color: #1d1d1d; max-width: 60rem; }
 .netlib-report h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
 .netlib-report h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem; border-bottom: 1px solid #bbb; }
+.netlib-report h2, .netlib-report h3 { break-after: avoid; page-break-after: avoid; }
 .netlib-report table.nr { border-collapse: collapse; width: 100%; margin: .3rem 0; table-layout: auto;
   font-size: inherit; }
 .netlib-report table.nr th, .netlib-report table.nr td { border: 1px solid #ccc; padding: .25rem .45rem;

@@ -746,6 +746,10 @@ def test_kept_notebook_is_the_audit_record_and_re_executes_to_the_same_outputs(t
     assert _section_outputs(json.loads(nbformat.writes(again))) == before
 
 
+SECTION_HEADINGS = {"Options", "Recommendations", "Missing information", "CAR-T cell therapy: the reasons",
+                    "Patient data", "Derived results", "Figures", "Appendix: decision trace", "Provenance"}
+
+
 @slow
 @browser
 @needs_chromium
@@ -772,3 +776,7 @@ def test_pdf_page_one_holds_the_summary_of_every_example(tmp_path):
             assert " ".join(rec.name.split()) in first, (patient_id, rec.name)
         second = " ".join(reader.pages[1].extract_text().split())
         assert "Tumour-board summary" not in second and "Recommendations" in second  # summary fits page 1
+        # A section heading is never left alone at the foot of a page (print CSS: break-after: avoid).
+        for number, page in enumerate(reader.pages, start=1):
+            lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+            assert lines[-1] not in SECTION_HEADINGS, (patient_id, number, lines[-1])
