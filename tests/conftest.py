@@ -1,4 +1,5 @@
-"""Fixtures shared by the browser tests (test_site.py, test_live.py).
+"""Fixtures shared by the test modules: ``no_kernel`` for the report tests; the browser fixtures for
+test_site.py and test_live.py.
 
 ``origin`` serves _build/html with http.server on 127.0.0.1 (a free port); ``browser`` is Debian
 Chromium driven by Playwright; ``visit`` opens a page in a fresh context and records every request,
@@ -92,3 +93,19 @@ def visit(browser, origin):
     yield open_page
     for v in opened:
         v.close()
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """Fail the test if a report kernel, a batch worker pool or a browser is started."""
+    import concurrent.futures
+
+    from netlib import report, report_batch
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a kernel, worker or browser was started")
+
+    for module in (report, report_batch):  # the single report, and the batch's workers
+        monkeypatch.setattr(module, "ReportEngine", refuse)
+        monkeypatch.setattr(module, "PdfPrinter", refuse)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)

@@ -84,16 +84,6 @@ def spreadsheet_safe(cell: str) -> bool:
     return not cell or cell[0] not in FORMULA_STARTS or bool(PLAIN_NUMBER.fullmatch(cell))
 
 
-@pytest.fixture
-def no_kernel(monkeypatch):
-    """Fail the test if a report kernel or browser is started."""
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("a kernel or browser was started")
-
-    monkeypatch.setattr(report, "ReportEngine", refuse)
-    monkeypatch.setattr(report, "PdfPrinter", refuse)
-
-
 # ---------------------------------------------------------------------------------------------
 # CSV formula injection
 # ---------------------------------------------------------------------------------------------

@@ -167,20 +167,6 @@ def dead_pid() -> int:
     return child.pid
 
 
-@pytest.fixture
-def no_kernel(monkeypatch):
-    """Fail the test if a kernel, a worker pool or a browser is started."""
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("a kernel, worker or browser was started")
-
-    for module in (report, report_batch):  # the single report, and the batch's workers
-        monkeypatch.setattr(module, "ReportEngine", refuse)
-        monkeypatch.setattr(module, "PdfPrinter", refuse)
-    import concurrent.futures
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
-
-
 def fake_report(path: Path, values: dict) -> None:
     """A stand-in for a report written by an earlier run: it carries the inputs' SHA-256, as reports do."""
     path.write_text(f"<html><td class=\"mono\">{report.inputs_sha256(values)}</td></html>", encoding="utf-8")

@@ -403,16 +403,6 @@ def test_write_atomic_refuses_to_overwrite_and_leaves_nothing_partial(tmp_path, 
     assert target.read_bytes() == b"second"
 
 
-@pytest.fixture
-def no_kernel(monkeypatch):
-    """Fail the test if a kernel (ReportEngine) or a browser (PdfPrinter) is started."""
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("a kernel or browser was started")
-
-    monkeypatch.setattr(report, "ReportEngine", refuse)
-    monkeypatch.setattr(report, "PdfPrinter", refuse)
-
-
 @pytest.mark.parametrize("change, field", [
     ({"ki67_percent": 120}, "ki67_percent"),                                   # out of range
     ({"primary_site": "liver"}, "primary_site"),                               # not a declared choice
