@@ -517,8 +517,10 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
             emit(inside, depth + 1)
 
     emit(pending, 1)
-    lines = ["def fire(facts):"]
-    lines += [f"    {variable} = facts[{fact!r}]" for fact, variable in variables.items()]
+    # The facts derive_facts computes at once are read from its plain dict (Facts._derived: the interpreter
+    # specialises lookups in an exact dict, not in a subclass); the deferred ones through Facts, which computes them.
+    lines = ["def fire(facts):", "    derived = getattr(facts, '_derived', facts)"]
+    lines += [f"    {variable} = derived[{fact!r}]" for fact, variable in variables.items()]
     lines.append("    out = []")
     lines += body
     lines.append("    out.sort()")

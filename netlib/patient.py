@@ -556,7 +556,7 @@ class Facts(dict):
     :meth:`complete`.
     """
 
-    __slots__ = ("_patient", "_complete", "_prrt_values", "_netter1")
+    __slots__ = ("_patient", "_complete", "_derived", "_prrt_values", "_netter1")
 
     def __missing__(self, key: str) -> Any:
         if key not in LAZY_FACTS:
@@ -634,8 +634,9 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     """:func:`derive_facts` with the NETTER-2 check deferred until a rule or a reader asks for it."""
-    facts = Facts()
-    facts._patient = patient
+    # Filled as a plain dict and wrapped at the end; the decision tables read the plain one (Facts._derived):
+    # the interpreter specialises lookups in an exact dict, not in a subclass.
+    facts: dict[str, Any] = {}
     site = patient["primary_site"]
     facts["site"] = site or "not given"
     facts["differentiation"] = patient["differentiation"] or UNKNOWN
@@ -750,8 +751,8 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
         facts["creatinine_clearance_ml_min"] = None
         facts["creatinine_clearance_source"] = None
 
-    values = facts._prrt_values = _prrt_values(patient, facts)
-    failed, missing, _notes = facts._netter1 = prrt.assess(prrt.NETTER1, values)
+    values = _prrt_values(patient, facts)
+    netter1 = failed, missing, _notes = prrt.assess(prrt.NETTER1, values)
     facts["prrt_eligibility"] = prrt.category(failed, missing)  # prrt_result and NETTER-2: Facts.__missing__
 
     tmb = patient["tmb_mutations_per_mb"]
@@ -760,7 +761,9 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
         "no" if patient["msi_high_or_dmmr"] is False or facts["tmb_high"] == "no" else UNKNOWN)
 
     facts["milan_net"] = _milan(patient, facts)
-    return facts
+    derived = Facts(facts)
+    derived._patient, derived._derived, derived._prrt_values, derived._netter1 = patient, facts, values, netter1
+    return derived
 
 
 def _milan(patient: Mapping[str, Any], facts: dict) -> str:
