@@ -660,13 +660,37 @@ def _albumin_shown(rules: CriteriaSet, values: Mapping[str, Any]) -> tuple[str, 
     return f"{values['albumin_g_l']:g} g/L", f"{rules.albumin_minimum_g_dl * G_L_PER_G_DL:g} g/L"
 
 
+# A value on the wrong side of one of the set's bounds: the label, the field, its unit, the side, the
+# CriteriaSet attribute holding the bound and how the bound is written.
+_BOUND_REASONS = MappingProxyType({
+    "ki67_above": ("Ki-67", "ki67_percent", "%", "above", "ki67_maximum_percent", "g"),
+    "karnofsky_below": ("Karnofsky performance status", "karnofsky_percent", "%", "below",
+                        "karnofsky_minimum_percent", "g"),
+    "age_below": ("Age", "age_years", "years", "below", "minimum_age_years", "g"),
+    "clearance_below": ("Creatinine clearance", "creatinine_clearance_ml_min", "mL/min", "below",
+                        "creatinine_clearance_minimum_ml_min", "g"),
+    "creatinine_mg_dl_above": ("Serum creatinine", "creatinine_mg_dl", "mg/dL", "above", "creatinine_maximum_mg_dl",
+                               "g"),
+    "creatinine_umol_l_above": ("Serum creatinine", "creatinine_umol_l", "µmol/L", "above",
+                                "creatinine_maximum_umol_l", "g"),
+    "wbc_below": ("White cell count", "wbc_10e9_l", "x 10⁹/L", "below", "wbc_minimum_10e9_l", ".1f"),
+    "platelets_below": ("Platelet count", "platelets_10e9_l", "x 10⁹/L", "below", "platelets_minimum_10e9_l", "g"),
+    "bilirubin_above": ("Total bilirubin", "bilirubin_x_uln", "x ULN", "above", "bilirubin_maximum_x_uln", "g"),
+})
+
+
 def _reason(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
     name = rules.name
+    bound = _BOUND_REASONS.get(code)
+    if bound is not None:
+        label, field, unit, side, attribute, written = bound
+        limit = "minimum" if side == "below" else "maximum"
+        method = " (Cockcroft-Gault)" if code == "clearance_below" else ""
+        return (f"{label} {v[field]:g} {unit} is {side} the {name} {limit} of "
+                f"{getattr(rules, attribute):{written}} {unit}{method}.")
     if code == "poorly_differentiated":
         return (f"Poorly differentiated (neuroendocrine carcinoma): {name} enrolled well-differentiated "
                 "tumours only.")
-    if code == "ki67_above":
-        return f"Ki-67 {v['ki67_percent']:g} % is above the {name} maximum of {rules.ki67_maximum_percent:g} %."
     if code == "ki67_below":
         return (f"Ki-67 {v['ki67_percent']:g} % is below the {name} minimum of {rules.ki67_minimum_percent:g} % "
                 f"({name} enrolled G2 and G3 tumours from {rules.ki67_minimum_percent:g} to "
@@ -676,38 +700,15 @@ def _reason(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
         where = "on any modality" if modality is None else f"on {MODALITY_CHOICES[modality]}"
         return (f"Krenning score {score} is below the {name} minimum of "
                 f"{krenning_threshold(rules, score, modality)} {where}: SSTR uptake insufficient for PRRT.")
-    if code == "karnofsky_below":
-        return (f"Karnofsky performance status {v['karnofsky_percent']} % is below the {name} minimum of "
-                f"{rules.karnofsky_minimum_percent} %.")
-    if code == "age_below":
-        return f"Age {v['age_years']:g} years is below the {name} minimum of {rules.minimum_age_years} years."
     if code == "diagnosed_too_long_ago":
         return (f"Diagnosed {v['months_since_diagnosis']:g} months ago: {name} enrolled newly diagnosed disease, "
                 f"within {rules.maximum_months_since_diagnosis:g} months.")
-    if code == "clearance_below":
-        return (f"Creatinine clearance {v['creatinine_clearance_ml_min']:g} mL/min is below the {name} minimum "
-                f"of {rules.creatinine_clearance_minimum_ml_min:g} mL/min (Cockcroft-Gault).")
-    if code == "creatinine_mg_dl_above":
-        return (f"Serum creatinine {v['creatinine_mg_dl']:g} mg/dL is above the {name} maximum of "
-                f"{rules.creatinine_maximum_mg_dl:g} mg/dL.")
-    if code == "creatinine_umol_l_above":
-        return (f"Serum creatinine {v['creatinine_umol_l']:g} µmol/L is above the {name} maximum of "
-                f"{rules.creatinine_maximum_umol_l:g} µmol/L.")
     if code == "haemoglobin_below":
         if v["haemoglobin_g_dl"] is not None:
             return (f"Haemoglobin {v['haemoglobin_g_dl']:g} g/dL is below the {name} minimum of "
                     f"{rules.haemoglobin_minimum_g_dl:.1f} g/dL.")
         return (f"Haemoglobin {v['haemoglobin_g_l']:g} g/L is below the {name} minimum of "
                 f"{rules.haemoglobin_minimum_g_dl * G_L_PER_G_DL:g} g/L.")
-    if code == "wbc_below":
-        return (f"White cell count {v['wbc_10e9_l']:g} x 10⁹/L is below the {name} minimum of "
-                f"{rules.wbc_minimum_10e9_l:.1f} x 10⁹/L.")
-    if code == "platelets_below":
-        return (f"Platelet count {v['platelets_10e9_l']:g} x 10⁹/L is below the {name} minimum of "
-                f"{rules.platelets_minimum_10e9_l:g} x 10⁹/L.")
-    if code == "bilirubin_above":
-        return (f"Total bilirubin {v['bilirubin_x_uln']:g} x ULN is above the {name} maximum of "
-                f"{rules.bilirubin_maximum_x_uln:g} x ULN.")
     if code == "albumin_below_with_abnormal_pt":
         shown, limit = _albumin_shown(rules, v)
         return (f"Serum albumin {shown} is below {limit} with an abnormal prothrombin time "

@@ -654,3 +654,17 @@ def test_every_citation_key_has_a_bib_entry():
     used |= set(evaluate(krenning_score=2, sstr_modality="sstr_pet").citations)
     used |= set(evaluate2().citations)
     assert used <= keys
+
+
+@pytest.mark.parametrize("inputs, reason", [
+    ({"criteria_set": "netter2", "age_years": 14}, "Age 14 years is below the NETTER-2 minimum of 15 years."),
+    ({"creatinine_umol_l": 200}, "Serum creatinine 200 µmol/L is above the NETTER-1 maximum of 150 µmol/L."),
+    ({"creatinine_clearance_ml_min": 49.9},
+     "Creatinine clearance 49.9 mL/min is below the NETTER-1 minimum of 50 mL/min (Cockcroft-Gault)."),
+    ({"wbc_10e9_l": 1.9}, "White cell count 1.9 x 10⁹/L is below the NETTER-1 minimum of 2.0 x 10⁹/L."),
+    ({"haemoglobin_g_l": 79}, "Haemoglobin 79 g/L is below the NETTER-1 minimum of 80 g/L."),
+])
+def test_each_failed_bound_is_explained_with_value_limit_and_unit(inputs, reason):
+    result = prrt_eligibility(**inputs)
+    assert result.category == "not eligible"
+    assert result.details["reasons"] == (reason,)
