@@ -238,14 +238,16 @@ class Rule:
     :class:`InputError` describing the contradiction.
 
     ``given``: fields the check needs, every one of them, before it can fail (it returns None when one
-    is missing). The generated validator calls the check only when all are given; the reference
-    validator always calls it, and tests compare the two.
+    is missing); ``any_given``: fields of which it needs at least one (it returns None when all are
+    missing). The generated validator calls the check only then; the reference validator always calls
+    it, and tests compare the two.
     """
 
     fields: tuple[str, ...]
     description: str
     check: Callable[[Mapping[str, Any]], "InputError | None"]
     given: tuple[str, ...] = ()
+    any_given: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,7 @@ class Form:
         object.__setattr__(self, "_empty", dict.fromkeys(names))
         object.__setattr__(self, "_required", tuple(f.name for f in self.fields if f.required))
         for rule in self.rules:
-            unknown = [name for name in rule.given if name not in rule.fields]
+            unknown = [name for name in rule.given + rule.any_given if name not in rule.fields]
             if unknown:
                 raise AssertionError(f"rule {rule.description!r}: given names fields it does not read: {unknown}")
         object.__setattr__(self, "_compiled", _compile_validator(self.fields, self.rules, self._validate_slowly))
@@ -366,7 +368,7 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
                        reference: Callable[[Mapping[str, Any]], dict]) -> Callable[[Mapping[str, Any]], dict]:
     """One generated function validating a whole form, fields then rules: ``check(values) -> clean dict``.
     When ``values`` holds a name that is not a field, ``reference`` (Form._validate_slowly) names it.
-    A rule is called only when every field of its ``given`` is given.
+    A rule is called only when every field of its ``given``, and one of its ``any_given``, is given.
 
     Fields are checked in declaration order, so the first bad field of the form raises, as in the
     reference implementation.  A well-typed value inside its range is accepted in line; anything else
@@ -423,8 +425,11 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     for index, rule in enumerate(rules):
         namespace[f"r{index}"] = rule.check
         indent = "    "
-        if rule.given:
-            lines.append("    if " + " and ".join(f"{variable[name]} is not None" for name in rule.given) + ":")
+        needed = [f"{variable[name]} is not None" for name in rule.given]
+        if rule.any_given:
+            needed.append("(" + " or ".join(f"{variable[name]} is not None" for name in rule.any_given) + ")")
+        if needed:
+            lines.append("    if " + " and ".join(needed) + ":")
             indent += "    "
         lines.append(f"{indent}problem = r{index}(clean)")
         lines.append(f"{indent}if problem is not None:")

@@ -235,9 +235,9 @@ def _patient_fields() -> tuple[Field, ...]:
     )
 
 
-def _rule(fields: tuple[str, ...], description: str, given: tuple[str, ...] = ()):
+def _rule(fields: tuple[str, ...], description: str, given: tuple[str, ...] = (), any_given: tuple[str, ...] = ()):
     def wrap(check):
-        return Rule(fields, description, check, given)
+        return Rule(fields, description, check, given, any_given)
     return wrap
 
 
@@ -265,7 +265,7 @@ def _rule_one_creatinine(values):
 _TGR_NAMES = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
 
 
-@_rule(_TGR_NAMES, "growth-rate inputs come together")
+@_rule(_TGR_NAMES, "growth-rate inputs come together", any_given=_TGR_NAMES)
 def _rule_tgr_complete(values):
     empty = [values[n] for n in _TGR_NAMES].count(None)
     if 0 < empty < len(_TGR_NAMES):

@@ -221,7 +221,7 @@ def cockcroft_gault_plausible() -> Rule:
 
     return Rule(("age_years", "weight_kg", "sex", "creatinine_mg_dl", "creatinine_umol_l"),
                 f"the Cockcroft-Gault estimate is at most {CREATININE_CLEARANCE_MAXIMUM_ML_MIN:g} mL/min", check,
-                given=("age_years", "weight_kg", "sex"))
+                given=("age_years", "weight_kg", "sex"), any_given=("creatinine_mg_dl", "creatinine_umol_l"))
 _CG_CITATIONS = ("cockcroft1976",)
 _CKD_EPI_CITATIONS = ("inker2021ckdepi", "kdigo2012ckd")
 

@@ -214,9 +214,10 @@ def test_fast_result_construction_equals_the_dataclass_constructor():
 def test_a_rule_given_names_only_fields_it_reads():
     from netlib.inputs import Form, Rule, number
 
-    rule = Rule(("a",), "a rule", lambda values: None, given=("b",))
-    with pytest.raises(AssertionError, match="given names fields it does not read"):
-        Form((number("a", "A", ""), number("b", "B", "")), (rule,))
+    for rule in (Rule(("a",), "a rule", lambda values: None, given=("b",)),
+                 Rule(("a",), "a rule", lambda values: None, any_given=("b",))):
+        with pytest.raises(AssertionError, match="given names fields it does not read"):
+            Form((number("a", "A", ""), number("b", "B", "")), (rule,))
 
 
 @pytest.mark.parametrize("calculator_id", IDS)
@@ -227,6 +228,28 @@ def test_rules_are_silent_while_a_given_field_is_empty(calculator_id):
     for rule in form.rules:
         for name in rule.given:
             assert rule.check({**clean, name: None}) is None, (rule.description, name)
+        if rule.any_given:
+            assert rule.check({**clean, **dict.fromkeys(rule.any_given)}) is None, rule.description
+
+
+def test_patient_rules_are_silent_while_their_fields_are_empty():
+    from netlib.pathway import PATIENT_FORM
+    from netlib.synthetic import random_patient
+
+    rng = __import__("random").Random(11)
+    checked = 0
+    for _ in range(300):
+        try:
+            clean = PATIENT_FORM.validate(random_patient(rng))
+        except InputError:
+            continue
+        for rule in PATIENT_FORM.rules:
+            for name in rule.given:
+                assert rule.check({**clean, name: None}) is None, (rule.description, name)
+            if rule.any_given:
+                assert rule.check({**clean, **dict.fromkeys(rule.any_given)}) is None, rule.description
+        checked += 1
+    assert checked > 200
 
 
 def test_a_whole_form_calculator_is_called_with_keywords_and_shows_them():
