@@ -545,6 +545,7 @@ _PRRT_INPUTS_PROVEN = _unvalidated(prrt_eligibility, {
 LAZY_FACTS = frozenset({"prrt_result", "prrt_first_line_result", "prrt_first_line_eligibility"})
 _PRRT_FACTS = ("prrt_result", "prrt_eligibility", "prrt_first_line_result", "prrt_first_line_eligibility")
 _PRRT_FACTS_AFTER = "creatinine_clearance_source"
+_PRRT_RESULTS = {"prrt_result": prrt.NETTER1, "prrt_first_line_result": prrt.NETTER2}
 
 
 class Facts(dict):
@@ -556,29 +557,37 @@ class Facts(dict):
     :meth:`complete`.
     """
 
-    __slots__ = ("_patient", "_complete", "_derived", "_prrt_values", "_netter1")
+    __slots__ = ("_patient", "_complete", "_derived", "_prrt_values", "_netter1", "_netter2")
 
     def __missing__(self, key: str) -> Any:
         if key not in LAZY_FACTS:
             return self._patient[key]
-        values = self._prrt_values
-        if key == "prrt_result":
-            value = self[key] = prrt.explain(prrt.NETTER1, values, *self._netter1)
-            return value
-        failed, missing, notes = prrt.assess(prrt.NETTER2, values)
-        self["prrt_first_line_eligibility"] = prrt.category(failed, missing)
-        self["prrt_first_line_result"] = prrt.explain(prrt.NETTER2, values, failed, missing, notes)
-        return dict.__getitem__(self, key)
+        if key == "prrt_first_line_eligibility":
+            failed, missing, _notes = self._netter2_assessment()
+            value = self[key] = prrt.category(failed, missing)
+        elif key == "prrt_result":
+            value = self[key] = prrt.explain(prrt.NETTER1, self._prrt_values, *self._netter1)
+        else:
+            value = self[key] = prrt.explain(prrt.NETTER2, self._prrt_values, *self._netter2_assessment())
+        return value
+
+    def _netter2_assessment(self) -> tuple[list[str], list[str], list[str]]:
+        try:
+            return self._netter2
+        except AttributeError:
+            self._netter2 = prrt.assess(prrt.NETTER2, self._prrt_values)
+            return self._netter2
 
     def result_details(self, source: str, key: str) -> tuple:
-        """``self[source].details[key]`` (empty when there is no result): the NETTER-1 reasons and missing
-        criteria come from the assessment, without making the whole result."""
-        if source == "prrt_result" and not dict.__contains__(self, source):
-            failed, missing, _notes = self._netter1
+        """``self[source].details[key]`` (empty when there is no result): the reasons and missing criteria of
+        a PRRT check come from its assessment, without making the whole result."""
+        if source in _PRRT_RESULTS and not dict.__contains__(self, source):
+            criteria = _PRRT_RESULTS[source]
+            failed, missing, _notes = self._netter1 if criteria is prrt.NETTER1 else self._netter2_assessment()
             if key == "missing_criteria":
                 return tuple(missing)
             if key == "reasons":
-                return prrt.explain_failures(prrt.NETTER1, self._prrt_values, failed)
+                return prrt.explain_failures(criteria, self._prrt_values, failed)
         result = self[source]
         return () if result is None else result.details.get(key, ())
 
@@ -766,11 +775,13 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     return derived
 
 
+_MILAN_INPUTS = ("liver_involvement_percent", "age_years", "stable_disease_months", "extrahepatic_disease",
+                 "primary_resected")
+
+
 def _milan(patient: Mapping[str, Any], facts: dict) -> str:
-    needed = ("liver_involvement_percent", "age_years", "stable_disease_months")
-    booleans = ("extrahepatic_disease", "primary_resected")
     if facts["grade"] not in ("G1", "G2", "G3") or facts["site"] == "not given" \
-            or any(patient[n] is None for n in needed + booleans):
+            or None in map(patient.__getitem__, _MILAN_INPUTS):
         facts["milan_result"] = None
         return UNKNOWN
     portal = facts["site"] in ("pancreas", "small_intestine", "stomach", "duodenum", "appendix", "colon")

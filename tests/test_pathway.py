@@ -686,6 +686,8 @@ def test_netter2_is_computed_only_when_a_row_or_a_reader_asks():
     _tables().fire(facts)
     assert not dict.__contains__(facts, "prrt_first_line_result")  # no first-line row reached it
     assert facts["prrt_first_line_eligibility"] in ("eligible", "not eligible", "incomplete")
+    assert not dict.__contains__(facts, "prrt_first_line_result")  # the category needs no result
+    assert facts["prrt_first_line_result"].category == facts["prrt_first_line_eligibility"]
     assert dict.__contains__(facts, "prrt_first_line_result")
 
 
