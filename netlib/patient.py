@@ -644,8 +644,9 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     """:func:`derive_facts` with the NETTER-2 check deferred until a rule or a reader asks for it."""
     # Filled as a plain dict and wrapped at the end; the decision tables read the plain one (Facts._derived):
-    # the interpreter specialises lookups in an exact dict, not in a subclass.
-    facts: dict[str, Any] = {}
+    # the interpreter specialises lookups in an exact dict, not in a subclass.  The dict starts as a copy of
+    # one with every derived fact in derive order (None), so it is never resized while it fills.
+    facts: dict[str, Any] = _FACTS_TEMPLATE.copy() if _FACTS_TEMPLATE else {}
     site = patient["primary_site"]
     facts["site"] = site or "not given"
     facts["differentiation"] = patient["differentiation"] or UNKNOWN
@@ -848,3 +849,9 @@ FACT_VALUES: Mapping[str, tuple] = {
     "tumour_agnostic_target": _YES_NO,
     "milan_net": ("meets", "does not meet", UNKNOWN),
 }
+
+
+# Every patient gets the same derived facts in the same order (tests/test_pathway.py checks it): the order of
+# an empty record's.
+_FACTS_TEMPLATE: dict[str, None] = {}
+_FACTS_TEMPLATE = dict.fromkeys(derive_facts_lazily(PATIENT_FORM.validate({}))._derived)

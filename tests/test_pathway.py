@@ -755,3 +755,21 @@ def test_patient_form_generated_validator_equals_the_reference(seed):
             cases.append({**patient, name: random_value(rng, field) if field.kind != "boolean" else True})
     for values in cases:
         assert outcome(PATIENT_FORM.validate, values) == outcome(PATIENT_FORM._validate_slowly, values), values
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_every_patient_gets_the_same_derived_facts_in_the_same_order(seed):
+    """derive_facts fills a copy of one template (patient._FACTS_TEMPLATE): no fact may be set for some patients
+    only, or in another order, and none may be left as the template's placeholder."""
+    from netlib.patient import _FACTS_TEMPLATE, derive_facts_lazily
+
+    try:
+        clean = PATIENT_FORM.validate(random_patient(random.Random(30_000 + seed)))
+        derived = derive_facts_lazily(clean)._derived
+    except InputError:
+        return
+    assert list(derived) == list(_FACTS_TEMPLATE)
+    facts_of_empty = derive_facts_lazily(PATIENT_FORM.validate({}))._derived
+    for key in derived:  # a fact the empty record leaves None may be None; the others are always set
+        if facts_of_empty[key] is not None:
+            assert derived[key] is not None, key
