@@ -28,7 +28,7 @@ from .imaging import SUFFICIENT as SSTR_SUFFICIENT
 from .imaging import krenning_score as krenning_calculator
 from .inputs import Field, Form, InputError, Rule, boolean, choice, integer, number
 from . import prrt
-from .prrt import _at_most_one_unit, _karnofsky_in_steps_of_ten, prrt_eligibility
+from .prrt import _at_most_one_creatinine, _at_most_one_unit, _karnofsky_in_steps_of_ten, prrt_eligibility
 from .renal import CREATININE_CLEARANCE_MAXIMUM_ML_MIN, cockcroft_gault, cockcroft_gault_plausible
 from .response import tumour_growth_rate
 
@@ -252,16 +252,6 @@ def _rule_sstr_score(values):
     return None
 
 
-@_rule(("creatinine_mg_dl", "creatinine_umol_l"), "creatinine in one unit only",
-       given=("creatinine_mg_dl", "creatinine_umol_l"))
-def _rule_one_creatinine(values):
-    if values["creatinine_mg_dl"] is not None and values["creatinine_umol_l"] is not None:
-        return InputError("creatinine_umol_l", values["creatinine_umol_l"],
-                          "at most one of creatinine_mg_dl or creatinine_umol_l",
-                          "give creatinine in mg/dL or in µmol/L, not both")
-    return None
-
-
 _TGR_NAMES = ("sum_diameters_baseline_mm", "sum_diameters_current_mm", "interval_months")
 
 
@@ -332,7 +322,8 @@ def _rule_prrt_interval(values):
     return None
 
 
-PATIENT_FORM = Form(_patient_fields(), (_rule_sstr_score, _rule_one_creatinine, _rule_tgr_complete,
+# Creatinine, haemoglobin and albumin: one unit each, with the same rule and message as the PRRT calculator.
+PATIENT_FORM = Form(_patient_fields(), (_rule_sstr_score, _at_most_one_creatinine(), _rule_tgr_complete,
                                        _rule_recist_status, _rule_refractory_needs_syndrome,
                                        _rule_gastric_type_site, _rule_morphology_site, _rule_prrt_interval,
                                        _karnofsky_in_steps_of_ten(),

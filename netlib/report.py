@@ -151,10 +151,13 @@ FORCE_HELP = ("rewrite every report. Without it a single report refuses to overw
 # Command line
 # ---------------------------------------------------------------------------------------------
 
+MAXIMUM_WORKERS = 9999
+
+
 def _workers(text: str) -> int:
     """--workers N: a whole number in ASCII digits (argparse's int() would take "1_0" and "٣")."""
-    if not text.strip().isascii() or not text.strip().isdigit() or len(text.strip()) > 4:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text[:40]!r}")
+    if not text.strip().isascii() or not text.strip().isdigit() or len(text.strip()) > len(str(MAXIMUM_WORKERS)):
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAXIMUM_WORKERS}; got {text[:40]!r}")
     return int(text)
 
 
@@ -188,7 +191,7 @@ def cmd_report(argv: Sequence[str]) -> int:
     if bool(args.file) == bool(args.batch):
         raise UsageError("netlib report: give one patient file, or --batch CSV_OR_FOLDER (not both)")
     if args.workers is not None and args.workers < 1:
-        raise UsageError(f"netlib report: --workers must be at least 1; got {args.workers}")
+        raise UsageError(f"netlib report: --workers must be a whole number from 1 to {MAXIMUM_WORKERS}; got {args.workers}")
     if args.batch:
         summary = run_batch(args.batch, args.output, pdf=args.pdf, force=args.force, workers=args.workers,
                             progress=not args.no_progress, template=template, keep_notebook=args.keep_notebook)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import UsageError
+from .files import EXIT_IO, UsageError
 from .report_engine import (TEMPLATE_PATH, ReportEngine, ReportError, base_provenance, brief_error, git_revision,
                             inputs_sha256, notebook_bytes, now_utc, template_problem)
 from .report_files import Patient, file_stem, read_batch, remove_temporaries, write_atomic
@@ -29,13 +29,18 @@ from .report_process import (Interrupted, die_with_parent, remove_stale_connecti
 # ---------------------------------------------------------------------------------------------
 
 LOCK_NAME = ".netlib-batch.lock"
-# Exit status when the output folder is busy or cannot be locked: bad usage or I/O.  The one constant to
-# change when the command line gets its own status for I/O failures.
+# Exit status when another batch holds the output folder (bad usage); a folder that cannot be created or
+# locked (read-only, full disk) is an I/O failure: EXIT_IO, as for every file that cannot be written.
 OUTPUT_FOLDER_EXIT_STATUS = 2
 
 
 class OutputFolderError(Exception):
-    """The output folder is locked by another batch, or cannot be created or locked (one-line message)."""
+    """The output folder is locked by another batch, or cannot be created or locked (one-line message);
+    ``status`` is the exit status it ends the command with."""
+
+    def __init__(self, message: str, status: int = OUTPUT_FOLDER_EXIT_STATUS):
+        super().__init__(message)
+        self.status = status
 
 
 class OutputFolderLock:
@@ -81,7 +86,7 @@ class OutputFolderLock:
             os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
         except OSError as error:
             raise OutputFolderError(f"netlib report: cannot lock the output folder {self.folder}: "
-                                   f"{error.strerror or error}") from None
+                                    f"{error.strerror or error}", EXIT_IO) from None
         self._descriptor = descriptor
         return self
 
@@ -292,7 +297,7 @@ def run_batch(source: str | Path, outdir: str | Path, *, pdf: bool = False, forc
                                   keep_notebook=keep_notebook)
         except OutputFolderError as error:
             sys.stderr.write(f"{error}\n")
-            raise SystemExit(OUTPUT_FOLDER_EXIT_STATUS) from None
+            raise SystemExit(error.status) from None
         except Interrupted as stop:
             sys.stderr.write(("\n" if progress else "") + f"netlib report: stopped by {stop.name}: workers and kernels stopped, temporary "
                              f"files removed, {counts['written']} reports written to {outdir}; run the same "

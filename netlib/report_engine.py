@@ -190,13 +190,20 @@ def template_problem(template: Path) -> str | None:
     try:
         notebook = json.loads(Path(template).read_text(encoding="utf-8"))
         cells = notebook["cells"]
-        notebook["metadata"]["kernelspec"]["name"]
+        if not isinstance(notebook["metadata"]["kernelspec"]["name"], str) or not isinstance(cells, list):
+            raise TypeError("not a notebook")
     except FileNotFoundError:
         return f"template {template} not found"
     except (OSError, ValueError, KeyError, TypeError):
         return f"template {template} is not a Jupyter notebook with a kernelspec"
-    if not any(cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", ())
-               for cell in cells if isinstance(cell, dict)):
+    for number, cell in enumerate(cells, start=1):
+        metadata = cell.get("metadata", {}) if isinstance(cell, dict) else None
+        tags = metadata.get("tags", []) if isinstance(metadata, dict) else None
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            return (f"template {template}: cell {number} is not a notebook cell with a list of tags "
+                    "(metadata.tags)")
+    if not any(cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", [])
+               for cell in cells):
         return (f"template {template} has no code cell tagged 'parameters' "
                 "(see the template contract in netlib.report_view)")
     return None

@@ -466,7 +466,9 @@ def test_a_killed_pdf_batch_leaves_no_browser_worker_or_kernel(tmp_path):
         assert process.wait(timeout=DEADLINE_SECONDS) == -signal.SIGKILL
         assert wait_until(lambda: not processes_with_environment(RUN_MARKER, marker), DEADLINE_SECONDS), \
             sorted(processes_with_environment(RUN_MARKER, marker).values())
-        assert not any(alive(pid, started) for pid, started in tree)
+        # A process that is exiting has no environment left to read but is not a zombie yet: wait for the tree.
+        assert wait_until(lambda: not any(alive(pid, started) for pid, started in tree), DEADLINE_SECONDS), \
+            [line for (pid, started), line in tree.items() if alive(pid, started)]
     finally:
         if process.poll() is None:
             process.kill()
