@@ -263,6 +263,10 @@ def take_patient_id(values: dict[str, Any], default: str | None = None) -> str |
         raise InputError(PATIENT_ID, given, "text or a whole number",
                          f"{PATIENT_ID} must be text or a whole number; got {type(given).__name__}")
     text = str(given).strip()
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):  # NUL, ESC, line breaks: not into a page or terminal
+        raise InputError(PATIENT_ID, given, "text without control characters",
+                         f"{PATIENT_ID} must be text without control characters (line breaks, tabs, NUL, "
+                         f"escape sequences); got {shorten(repr(given))}")
     return text or default
 
 

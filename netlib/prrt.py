@@ -654,10 +654,24 @@ def explain_failures(rules: CriteriaSet, values: Mapping[str, Any], failed: list
     return tuple([_reason(code, rules, values) for code in failed])
 
 
+def _shown(value: float, bound: float | None = None, above: bool = False) -> str:
+    """A patient's value in a reason, in six significant digits (36.3909, 7.5), or as many more as it takes
+    to stay on its side of ``bound`` (20.0000001 % above a maximum of 20 %, never "20 %"); never "-0"."""
+    if value == 0:
+        return "0"
+    for digits in range(6, 18):
+        text = f"{value:.{digits}g}"
+        if bound is None or (float(text) > bound if above else float(text) < bound):
+            return text
+    return repr(float(value))
+
+
 def _albumin_shown(rules: CriteriaSet, values: Mapping[str, Any]) -> tuple[str, str]:
     if values["albumin_g_dl"] is not None:
-        return f"{values['albumin_g_dl']:g} g/dL", f"{rules.albumin_minimum_g_dl:.1f} g/dL"
-    return f"{values['albumin_g_l']:g} g/L", f"{rules.albumin_minimum_g_dl * G_L_PER_G_DL:g} g/L"
+        return (f"{_shown(values['albumin_g_dl'], rules.albumin_minimum_g_dl)} g/dL",
+                f"{rules.albumin_minimum_g_dl:.1f} g/dL")
+    return (f"{_shown(values['albumin_g_l'], rules.albumin_minimum_g_dl * G_L_PER_G_DL)} g/L",
+            f"{rules.albumin_minimum_g_dl * G_L_PER_G_DL:g} g/L")
 
 
 # A value on the wrong side of one of the set's bounds: the label, the field, its unit, the side, the
@@ -686,13 +700,14 @@ def _reason(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
         label, field, unit, side, attribute, written = bound
         limit = "minimum" if side == "below" else "maximum"
         method = " (Cockcroft-Gault)" if code == "clearance_below" else ""
-        return (f"{label} {v[field]:g} {unit} is {side} the {name} {limit} of "
+        shown = _shown(v[field], getattr(rules, attribute), side == "above")
+        return (f"{label} {shown} {unit} is {side} the {name} {limit} of "
                 f"{getattr(rules, attribute):{written}} {unit}{method}.")
     if code == "poorly_differentiated":
         return (f"Poorly differentiated (neuroendocrine carcinoma): {name} enrolled well-differentiated "
                 "tumours only.")
     if code == "ki67_below":
-        return (f"Ki-67 {v['ki67_percent']:g} % is below the {name} minimum of {rules.ki67_minimum_percent:g} % "
+        return (f"Ki-67 {_shown(v['ki67_percent'], rules.ki67_minimum_percent)} % is below the {name} minimum of {rules.ki67_minimum_percent:g} % "
                 f"({name} enrolled G2 and G3 tumours from {rules.ki67_minimum_percent:g} to "
                 f"{rules.ki67_maximum_percent:g} %).")
     if code == "uptake_below":
@@ -701,13 +716,13 @@ def _reason(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
         return (f"Krenning score {score} is below the {name} minimum of "
                 f"{krenning_threshold(rules, score, modality)} {where}: SSTR uptake insufficient for PRRT.")
     if code == "diagnosed_too_long_ago":
-        return (f"Diagnosed {v['months_since_diagnosis']:g} months ago: {name} enrolled newly diagnosed disease, "
+        return (f"Diagnosed {_shown(v['months_since_diagnosis'], rules.maximum_months_since_diagnosis, True)} months ago: {name} enrolled newly diagnosed disease, "
                 f"within {rules.maximum_months_since_diagnosis:g} months.")
     if code == "haemoglobin_below":
         if v["haemoglobin_g_dl"] is not None:
-            return (f"Haemoglobin {v['haemoglobin_g_dl']:g} g/dL is below the {name} minimum of "
+            return (f"Haemoglobin {_shown(v['haemoglobin_g_dl'], rules.haemoglobin_minimum_g_dl)} g/dL is below the {name} minimum of "
                     f"{rules.haemoglobin_minimum_g_dl:.1f} g/dL.")
-        return (f"Haemoglobin {v['haemoglobin_g_l']:g} g/L is below the {name} minimum of "
+        return (f"Haemoglobin {_shown(v['haemoglobin_g_l'], rules.haemoglobin_minimum_g_dl * G_L_PER_G_DL)} g/L is below the {name} minimum of "
                 f"{rules.haemoglobin_minimum_g_dl * G_L_PER_G_DL:g} g/L.")
     if code == "albumin_below_with_abnormal_pt":
         shown, limit = _albumin_shown(rules, v)

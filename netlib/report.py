@@ -107,7 +107,7 @@ def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool
         require_chromium()
     provenance = base_provenance(patient.patient_id, patient.source, revision=git_revision())
     written: list[Path] = []
-    with stop_signals_raise():
+    with stop_signals_raise() as stopped:
         try:
             executed: list = []
             with ReportEngine(template) as engine:
@@ -126,7 +126,10 @@ def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool
                     raise ReportError(f"PDF failed: {brief_error(error)}") from None
                 write_atomic(targets[-1], data, force=force)
                 written.append(targets[-1])
-        except Interrupted as stop:
+        except BaseException as error:  # a stop, or what a library made of it while it was stopping
+            if not (isinstance(error, Interrupted) or stopped):
+                raise
+            stop = error if isinstance(error, Interrupted) else Interrupted(stopped[0])
             done = f"; {written[0]} was written" if written else "; nothing was written"
             sys.stderr.write(f"netlib report: stopped by {stop.name}: kernel stopped, no partial file left{done}\n")
             raise SystemExit(stop.status) from None
@@ -157,7 +160,7 @@ MAXIMUM_WORKERS = 9999
 def _workers(text: str) -> int:
     """--workers N: a whole number in ASCII digits (argparse's int() would take "1_0" and "٣")."""
     if not text.strip().isascii() or not text.strip().isdigit() or len(text.strip()) > len(str(MAXIMUM_WORKERS)):
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAXIMUM_WORKERS}; got {text[:40]!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 and at most {MAXIMUM_WORKERS}; got {text[:40]!r}")
     return int(text)
 
 
@@ -191,7 +194,7 @@ def cmd_report(argv: Sequence[str]) -> int:
     if bool(args.file) == bool(args.batch):
         raise UsageError("netlib report: give one patient file, or --batch CSV_OR_FOLDER (not both)")
     if args.workers is not None and args.workers < 1:
-        raise UsageError(f"netlib report: --workers must be a whole number from 1 to {MAXIMUM_WORKERS}; got {args.workers}")
+        raise UsageError(f"netlib report: --workers must be a whole number of at least 1 and at most {MAXIMUM_WORKERS}; got {args.workers}")
     if args.batch:
         summary = run_batch(args.batch, args.output, pdf=args.pdf, force=args.force, workers=args.workers,
                             progress=not args.no_progress, template=template, keep_notebook=args.keep_notebook)

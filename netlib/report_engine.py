@@ -200,8 +200,8 @@ def template_problem(template: Path) -> str | None:
         metadata = cell.get("metadata", {}) if isinstance(cell, dict) else None
         tags = metadata.get("tags", []) if isinstance(metadata, dict) else None
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            return (f"template {template}: cell {number} is not a notebook cell with a list of tags "
-                    "(metadata.tags)")
+            return (f"template {template} is not a Jupyter notebook: cell {number} has no list of tags "
+                    "(metadata.tags), where the 'parameters' tag belongs")
     if not any(cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", [])
                for cell in cells):
         return (f"template {template} has no code cell tagged 'parameters' "

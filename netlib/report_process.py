@@ -34,9 +34,12 @@ class Interrupted(KeyboardInterrupt):
 def stop_signals_raise():
     """In the main thread: SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` (once; later ones are
     ignored while the first is being handled), so ``finally`` blocks stop workers and remove temporary
-    files.  The previous handlers are restored on exit.  Elsewhere: nothing changes."""
+    files.  The previous handlers are restored on exit.  Elsewhere: nothing changes.
+
+    Yields the list of signals received, so that a caller can tell a stop from the error a library raised
+    while it was being stopped (a kernel client reports "kernel died" when the stop reaches it first)."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield []
         return
     stopping = []
 
@@ -48,7 +51,7 @@ def stop_signals_raise():
 
     previous = {number: signal.signal(number, handler) for number in STOP_SIGNALS}
     try:
-        yield
+        yield stopping
     finally:
         for number, old in previous.items():
             signal.signal(number, old)
