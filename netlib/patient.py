@@ -533,8 +533,8 @@ _PRRT_INPUTS_PROVEN = _unvalidated(prrt_eligibility, {
 # texts), and the NETTER-2 check, which few rows reach.  The NETTER-1 category is derived at once (most
 # patients' rows read it).  In the order derive_facts gives every fact, the four PRRT facts come right after
 # the fact named here.
-LAZY_FACTS = frozenset({"prrt_result", "prrt_first_line_result", "prrt_first_line_eligibility"})
 _PRRT_FACTS = ("prrt_result", "prrt_eligibility", "prrt_first_line_result", "prrt_first_line_eligibility")
+LAZY_FACTS = frozenset(_PRRT_FACTS) - {"prrt_eligibility"}
 _PRRT_FACTS_AFTER = "creatinine_clearance_source"
 _PRRT_RESULTS = {"prrt_result": prrt.NETTER1, "prrt_first_line_result": prrt.NETTER2}
 
@@ -633,7 +633,8 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
-    """:func:`derive_facts` with the NETTER-2 check deferred until a rule or a reader asks for it."""
+    """:func:`derive_facts` with the PRRT results and the NETTER-2 check (LAZY_FACTS) deferred until a rule
+    or a reader asks for them."""
     # Filled as a plain dict and wrapped at the end; the decision tables read the plain one (Facts._derived):
     # the interpreter specialises lookups in an exact dict, not in a subclass.  The dict starts as a copy of
     # one with every derived fact in derive order (None), so it is never resized while it fills.

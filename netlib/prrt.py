@@ -298,10 +298,6 @@ def grams_per_decilitre(value_g_dl: float | None, value_g_l: float | None) -> fl
     return None
 
 
-def _show(x: float) -> str:
-    return f"{x:g}"
-
-
 def _at_most_one_unit(name_a: str, name_b: str, analyte: str, unit_a: str, unit_b: str) -> Rule:
     accepted = f"at most one of {name_a} or {name_b}"
 
@@ -309,7 +305,7 @@ def _at_most_one_unit(name_a: str, name_b: str, analyte: str, unit_a: str, unit_
         if values[name_a] is not None and values[name_b] is not None:
             return InputError(name_b, values[name_b], accepted,
                               f"give the {analyte} in {unit_a} or in {unit_b}, not both; got "
-                              f"{name_a}={_show(values[name_a])} and {name_b}={_show(values[name_b])}")
+                              f"{name_a}={_shown(values[name_a])} and {name_b}={_shown(values[name_b])}")
         return None
 
     return Rule((name_a, name_b), accepted, check, given=(name_a, name_b))

@@ -151,9 +151,7 @@ class Calculator:
 
     def evaluate(self, values: Mapping[str, Any]) -> Result:
         """Evaluate from a mapping (e.g. parsed form or CLI values)."""
-        if self.whole_form:
-            return self._raw(self._check(values))
-        return self._raw(**self._check(values))
+        return self(**values)
 
     @property
     def fields(self) -> tuple[Field, ...]:

@@ -209,8 +209,9 @@ def cmd_report(argv: Sequence[str]) -> int:
     output = Path(args.output)
     if output.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise UsageError(f"netlib report: -o must end in .html or .pdf; got {args.output!r}")
-    if template_problem(template):
-        raise UsageError(f"netlib report: {template_problem(template)}")
+    problem = template_problem(template)
+    if problem:
+        raise UsageError(f"netlib report: {problem}")
     patient = read_patient_file(args.file)
     check_output(output, force=True, inputs=[args.file])  # not the input, a folder or a device (--force: below)
     if args.pdf and output.suffix.lower() != ".pdf":
