@@ -376,22 +376,26 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     which converts it or raises the field's InputError.  tests/test_declarations.py compares the two
     implementations on generated good and bad inputs.
     """
-    namespace: dict[str, Any] = {"NAMES": frozenset(f.name for f in fields), "REFERENCE": reference}
+    # The clean dict starts as every field empty, in declaration order, updated with the given values (both
+    # in C); a field's value is then read back, and written again only when its checker converts it.
+    namespace: dict[str, Any] = {"NAMES": frozenset(f.name for f in fields), "REFERENCE": reference,
+                                 "EMPTY": dict.fromkeys(f.name for f in fields)}
     lines = ["def validate(values):", "    if not NAMES.issuperset(values):", "        return REFERENCE(values)",
-             "    get = values.get"]
+             "    clean = EMPTY.copy()", "    clean.update(values)"]
     variable = {field.name: f"v{index}" for index, field in enumerate(fields)}
     for index, field in enumerate(fields):
         v, check = f"v{index}", f"c{index}"
         namespace[check] = _fast_validator(field)
-        lines.append(f"    {v} = get({field.name!r})")
+        lines.append(f"    {v} = clean[{field.name!r}]")
+        converted = f"clean[{field.name!r}] = {v} = "
         kind = field.kind
         if kind == "choice":
             namespace[f"s{index}"] = frozenset(field.choices)
             lines.append(f"    if {v} is not None and ({v}.__class__ is not str or {v} not in s{index}):")
-            lines.append(f"        {v} = {check}({v})")
+            lines.append(f"        {converted}{check}({v})")
         elif kind == "boolean":
             lines.append(f"    if {v} is not None and {v} is not True and {v} is not False:")
-            lines.append(f"        {v} = {check}({v})")
+            lines.append(f"        {converted}{check}({v})")
         elif kind in ("number", "integer"):
             bounds = []
             if field.minimum is not None:
@@ -407,21 +411,20 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
             if kind == "number":  # a float inside the bounds stands; an int inside them becomes a float
                 lines.append(f"        if {v}.__class__ is float:")
                 lines.append(f"            if not ({inside}):")
-                lines.append(f"                {v} = {check}({v})")
+                lines.append(f"                {converted}{check}({v})")
                 lines.append(f"        elif {v}.__class__ is int and {inside}:")
-                lines.append(f"            {v} = float({v})")
+                lines.append(f"            {converted}float({v})")
                 lines.append(f"        else:")
-                lines.append(f"            {v} = {check}({v})")
+                lines.append(f"            {converted}{check}({v})")
             else:
                 lines.append(f"        if {v}.__class__ is not int or not ({inside}):")
-                lines.append(f"            {v} = {check}({v})")
+                lines.append(f"            {converted}{check}({v})")
         else:  # a kind without an in-line check
             lines.append(f"    if {v} is not None:")
-            lines.append(f"        {v} = {check}({v})")
+            lines.append(f"        {converted}{check}({v})")
         if field.required:
             lines.append(f"    if {v} is None:")
             lines.append(f"        {check}({v})")
-    lines.append("    clean = {" + ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(fields)) + "}")
     for index, rule in enumerate(rules):
         namespace[f"r{index}"] = rule.check
         indent = "    "

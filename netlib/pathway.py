@@ -471,6 +471,8 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
     """
     constants: dict[frozenset, str] = {}
     variables: dict[str, str] = {}
+    fact_of: dict[str, str] = {}  # variable -> fact
+    tests_of: dict[str, str] = {}  # test -> its variable
     pending = []  # per row: (position, shareable tests, deferred tests)
     for position, rule in enumerate(rules):
         shared, deferred = [], []
@@ -484,18 +486,21 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
                 variable = f"facts[{condition.fact!r}]"
             else:
                 variable = variables.setdefault(condition.fact, f"f{len(variables)}")
+                fact_of[variable] = condition.fact
             if len(keep) == 1:
                 test = f"{variable} == {next(iter(keep))!r}"
             else:
                 name = constants.setdefault(frozenset(keep), f"s{len(constants)}")
                 test = f"{variable} in {name}"
+            tests_of[test] = variable
             (deferred if condition.fact in patient.LAZY_FACTS else shared).append(test)
         pending.append((position, tuple(dict.fromkeys(shared)), tuple(deferred)))
 
     body: list[str] = []
 
-    def emit(rows: list, depth: int) -> None:
+    def emit(rows: list, depth: int, bound: set[str]) -> None:
         indent = "    " * depth
+        bound = set(bound)  # what this block binds is bound for the rest of it, not after it
         while rows:
             done = [row for row in rows if not row[1]]
             for position, _shared, deferred in done:
@@ -513,14 +518,17 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
             test = max(counts, key=counts.__getitem__)  # the most shared; the first of a tie
             inside = [(p, tuple(t for t in shared if t != test), d) for p, shared, d in rows if test in shared]
             rows = [row for row in rows if test not in row[1]]
+            variable = tests_of[test]
+            if variable in fact_of and variable not in bound:  # a fact is read where a path first tests it
+                body.append(f"{indent}{variable} = derived[{fact_of[variable]!r}]")
+                bound.add(variable)
             body.append(f"{indent}if {test}:")
-            emit(inside, depth + 1)
+            emit(inside, depth + 1, bound)
 
-    emit(pending, 1)
+    emit(pending, 1, set())
     # The facts derive_facts computes at once are read from its plain dict (Facts._derived: the interpreter
     # specialises lookups in an exact dict, not in a subclass); the deferred ones through Facts, which computes them.
     lines = ["def fire(facts):", "    derived = getattr(facts, '_derived', facts)"]
-    lines += [f"    {variable} = derived[{fact!r}]" for fact, variable in variables.items()]
     lines.append("    out = []")
     lines += body
     lines.append("    out.sort()")
