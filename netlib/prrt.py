@@ -65,6 +65,7 @@ recent surgery or liver-directed therapy, pregnancy, uncontrolled heart failure 
 
 from __future__ import annotations
 
+
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -655,6 +656,10 @@ def _shown(value: float, bound: float | None = None, above: bool = False) -> str
     to stay on its side of ``bound`` (20.0000001 % above a maximum of 20 %, never "20 %"); never "-0"."""
     if value == 0:
         return "0"
+    # Six significant digits move a value by at most 5e-6 of itself: a value further than 1e-5 of itself
+    # from the bound, on its side, is shown so without a check.
+    if bound is None or ((value > bound if above else value < bound) and abs(value - bound) > 1e-5 * abs(value)):
+        return f"{value:.6g}"
     for digits in range(6, 18):
         text = f"{value:.{digits}g}"
         if bound is None or (float(text) > bound if above else float(text) < bound):
@@ -689,16 +694,37 @@ _BOUND_REASONS = MappingProxyType({
 })
 
 
+def _bound_sentence(rules: CriteriaSet, code: str) -> tuple | None:
+    """The fixed parts of a _BOUND_REASONS sentence of one criteria set: (text before the patient's value,
+    its field, the bound, whether the value is above it, text after); None for another reason."""
+    key = (id(rules), code)
+    known = _BOUND_SENTENCES.get(key)
+    if known is not None and known[0] is rules:  # the set itself is kept in the entry, so its id stays its own
+        return known[1]
+    reason = _BOUND_REASONS.get(code)
+    if reason is None:
+        _BOUND_SENTENCES[key] = (rules, None)
+        return None
+    label, field, unit, side, attribute, written = reason
+    limit = "minimum" if side == "below" else "maximum"
+    method = " (Cockcroft-Gault)" if code == "clearance_below" else ""
+    bound = getattr(rules, attribute)
+    sentence = (f"{label} ", field, bound, side == "above",
+                f" {unit} is {side} the {rules.name} {limit} of {bound:{written}} {unit}{method}.")
+    _BOUND_SENTENCES[key] = (rules, sentence)
+    return sentence
+
+
+# (id of a criteria set, reason code) -> (the set, its sentence or None); filled on use, a few dozen entries.
+_BOUND_SENTENCES: dict[tuple[int, str], tuple] = {}
+
+
 def _reason(code: str, rules: CriteriaSet, v: Mapping[str, Any]) -> str:
+    sentence = _bound_sentence(rules, code)
+    if sentence is not None:
+        before, field, bound, above, after = sentence
+        return before + _shown(v[field], bound, above) + after
     name = rules.name
-    bound = _BOUND_REASONS.get(code)
-    if bound is not None:
-        label, field, unit, side, attribute, written = bound
-        limit = "minimum" if side == "below" else "maximum"
-        method = " (Cockcroft-Gault)" if code == "clearance_below" else ""
-        shown = _shown(v[field], getattr(rules, attribute), side == "above")
-        return (f"{label} {shown} {unit} is {side} the {name} {limit} of "
-                f"{getattr(rules, attribute):{written}} {unit}{method}.")
     if code == "poorly_differentiated":
         return (f"Poorly differentiated (neuroendocrine carcinoma): {name} enrolled well-differentiated "
                 "tumours only.")

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from netlib import InputError
+from netlib import InputError, prrt
 from netlib.prrt import (
     LUTATHERA_ACTIVITY_PER_DOSE_GBQ,
     LUTATHERA_ACTIVITY_PER_DOSE_MCI,
@@ -668,3 +668,31 @@ def test_each_failed_bound_is_explained_with_value_limit_and_unit(inputs, reason
     result = prrt_eligibility(**inputs)
     assert result.category == "not eligible"
     assert result.details["reasons"] == (reason,)
+
+
+def _shown_by_search(value, bound, above):
+    """The shown value by its definition: the fewest significant digits, from six, that keep it on its side."""
+    if value == 0:
+        return "0"
+    for digits in range(6, 18):
+        text = f"{value:.{digits}g}"
+        if bound is None or (float(text) > bound if above else float(text) < bound):
+            return text
+    return repr(float(value))
+
+
+@settings(max_examples=400, deadline=None)
+@given(bound=st.sampled_from([20.0, 55.0, 10.0, 60.0, 2.0, 3.0, 40.0, 8.0, 100.0, 1.7, 150.0, 1.5, 0.3]),
+       above=st.booleans(), scale=st.sampled_from([1e-12, 1e-9, 1e-7, 5e-6, 1e-5, 2e-5, 1e-3, 0.5]),
+       fraction=st.floats(min_value=0.0, max_value=1.0))
+def test_a_shown_value_stays_on_its_side_of_the_bound_and_takes_no_more_digits_than_needed(
+        bound, above, scale, fraction):
+    # The reason texts skip the check for a value far from its bound; near it (within a few parts in 10^5)
+    # they search for enough digits.  Both give what the search alone gives.
+    gap = bound * scale * (0.5 + fraction)
+    value = bound + gap if above else bound - gap
+    if value == bound:
+        return
+    text = prrt._shown(value, bound, above)
+    assert text == _shown_by_search(value, bound, above)
+    assert (float(text) > bound) if above else (float(text) < bound)
