@@ -65,17 +65,26 @@ def evaluate_row(row: Mapping[str, Any]) -> dict[str, str]:
     An empty cell is a value not given.  A row read by csv.DictReader with more cells than the header
     (the extra cells under the key None) is an error row, not a silently shortened one.
     """
-    out = dict.fromkeys(OUTPUT_COLUMNS, "")
-    out["patient_id"] = row.get(ID_COLUMN) or ""
     values = {k: v for k, v in row.items() if k != ID_COLUMN and k is not None and v not in (None, "")}
     # csv.DictReader files cells beyond the header under the key None: a shifted row (an unquoted
     # comma, say) must fail loudly rather than lose its last values.
     extra = row.get(None)
+    if extra:
+        out = dict.fromkeys(OUTPUT_COLUMNS, "")
+        error = InputError("row", extra, "no more cells than the header has columns",
+                           f"row has {len(extra)} more cell(s) than the header has columns "
+                           f"(extra: {', '.join(map(repr, extra))})")
+        out.update(status="error", error_field=error.field, error=error_line(error))
+    else:
+        out = _evaluate(values)
+    out["patient_id"] = row.get(ID_COLUMN) or ""
+    return out
+
+
+def _evaluate(values: Mapping[str, Any]) -> dict[str, str]:
+    """The output row (patient_id left empty) for a patient's given values: no identifier, no empty cell."""
+    out = dict.fromkeys(OUTPUT_COLUMNS, "")
     try:
-        if extra:
-            raise InputError("row", extra, "no more cells than the header has columns",
-                             f"row has {len(extra)} more cell(s) than the header has columns "
-                             f"(extra: {', '.join(map(repr, extra))})")
         result = recommend(values)
     except InputError as error:
         out.update(status="error", error_field=error.field, error=error_line(error))
@@ -119,8 +128,8 @@ def run_cohort(input_path: str, output_path: str, *, force: bool = False, progre
                 patient_id = values.pop(ID_COLUMN, None) or str(row.number)
                 if row.problem is not None:
                     out = _error_row(patient_id, "row", row.problem)
-                else:
-                    out = evaluate_row(values)
+                else:  # the reader gives the given cells only, and the identifier was taken out above
+                    out = _evaluate(values)
                     out["patient_id"] = patient_id
                 errors += out["status"] == "error"
                 write([neutralise_cell(cell) for cell in out.values()])

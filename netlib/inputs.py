@@ -327,6 +327,29 @@ class Form:
         }
 
 
+# Text a field has already parsed (a CSV cohort repeats the same few hundred values in a column): at most
+# this many texts per field are remembered, so memory stays bounded whatever the input.
+REMEMBERED_TEXTS_PER_FIELD = 4096
+
+
+def _remembering_text(validate: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``validate``, remembering what each text it accepted was parsed to (pure: the same text always gives
+    the same value).  A text it refuses raises again each time; other types go straight to it."""
+    parsed: dict[str, Any] = {}
+
+    def check(value, validate=validate, parsed=parsed):
+        if value.__class__ is not str:
+            return validate(value)
+        known = parsed.get(value)
+        if known is not None:
+            return known
+        known = validate(value)
+        if known is not None and len(parsed) < REMEMBERED_TEXTS_PER_FIELD:
+            parsed[value] = known
+        return known
+    return check
+
+
 def _fast_validator(field: Field) -> Callable[[Any], Any]:
     """``field.validate`` with a shortcut for the common, already well-typed value.
 
@@ -334,6 +357,8 @@ def _fast_validator(field: Field) -> Callable[[Any], Any]:
     anything else (strings to parse, out-of-range or non-finite numbers, errors) goes to ``validate``.
     """
     validate = field.validate
+    if field.kind in ("number", "integer", "boolean"):
+        validate = _remembering_text(validate)
     if field.kind == "choice":
         choices = frozenset(field.choices)
 

@@ -270,3 +270,33 @@ def test_a_whole_form_calculator_is_called_with_keywords_and_shows_them():
     with pytest.raises(InputError) as error:
         calc(no_such_field=1)
     assert error.value.field == "no_such_field"
+
+
+# --- Parsed texts are remembered, within a bound ------------------------------------------------
+
+def test_a_remembered_text_gives_what_the_field_parses_and_a_refused_text_is_refused_every_time():
+    from netlib.inputs import _fast_validator
+    from netlib.pathway import PATIENT_FORM
+
+    field = PATIENT_FORM.by_name["ki67_percent"]
+    check = _fast_validator(field)
+    for _ in range(3):  # the first call parses, the next ones remember
+        assert check(" 12.5 ") == field.validate(" 12.5 ") == 12.5
+        for bad in ("12,5", "12O", "nan", "101"):
+            with pytest.raises(InputError) as refused:
+                check(bad)
+            assert refused.value.field == "ki67_percent"
+    boolean = _fast_validator(PATIENT_FORM.by_name["multifocal"])
+    assert [boolean("yes"), boolean("no"), boolean("yes")] == [True, False, True]
+
+
+def test_remembered_texts_are_bounded_per_field():
+    from netlib.inputs import REMEMBERED_TEXTS_PER_FIELD, _remembering_text
+    from netlib.pathway import PATIENT_FORM
+
+    field = PATIENT_FORM.by_name["months_since_diagnosis"]
+    check = _remembering_text(field.validate)
+    parsed = check.__defaults__[1]
+    texts = [f"{n / 100:.2f}" for n in range(REMEMBERED_TEXTS_PER_FIELD + 500)]
+    assert [check(t) for t in texts] == [float(t) for t in texts]  # past the bound: parsed, not remembered
+    assert len(parsed) == REMEMBERED_TEXTS_PER_FIELD
