@@ -111,6 +111,7 @@ def report_one(patient: Patient, output: Path, *, pdf: bool = False, force: bool
         try:
             executed: list = []
             with ReportEngine(template) as engine:
+                engine.stop_signals = stopped
                 page = engine.render(patient.values, provenance, patient.scan_list(), keep=executed)
             if not pdf_only:
                 write_atomic(output, page.encode("utf-8"), force=force)

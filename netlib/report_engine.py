@@ -209,6 +209,24 @@ def template_problem(template: Path) -> str | None:
     return None
 
 
+def _stop_handlers() -> dict:
+    """The SIGINT and SIGTERM handlers now (none outside the main thread, where they cannot be set)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore_stop_handlers(saved: dict) -> None:
+    import signal
+
+    for number, handler in saved.items():
+        if handler is not None and signal.getsignal(number) is not handler:
+            signal.signal(number, handler)
+
+
 class ReportEngine:
     """Executes the template on one IPython kernel (started once, reused) and assembles the HTML page.
 
@@ -234,6 +252,9 @@ class ReportEngine:
         self._sync = run_sync
         self.km = AsyncKernelManager(kernel_name=kernel_name, connection_file=kernel_connection_file())
         self.kc = None
+        # A list (report_process.stop_signals_raise yields one) that receives a stop signal arriving while
+        # cells run; None leaves nbclient's own handling (a batch worker: the batch process stops it).
+        self.stop_signals: list | None = None
         self.timeout = timeout
         self._needs_restart = False
         try:
@@ -278,11 +299,17 @@ class ReportEngine:
         client = NotebookClient(notebook, km=self.km, timeout=self.timeout,
                                 startup_timeout=KERNEL_STARTUP_TIMEOUT_SECONDS, record_timing=False)
         client.kc = self.kc
+        if self.stop_signals is not None:
+            client.on_cell_start = self._own_stop_signals
+        # nbclient sets SIGINT and SIGTERM handlers of its own while it runs and, when done, leaves them at
+        # their defaults: the handlers in place before are put back.
+        saved = _stop_handlers()
         try:
             try:
                 client.execute()
             finally:
                 self.kc = client.kc  # reuse the client's channels for the next patient
+                _restore_stop_handlers(saved)
         except CellExecutionError as error:
             raise ReportError(f"the template failed: {error.ename}: {error.evalue}") from None
         except (CellTimeoutError, DeadKernelError) as error:
@@ -291,6 +318,25 @@ class ReportEngine:
             raise ReportError(f"the kernel stopped or hung: {str(error).splitlines()[0]}"
                               + (f"; kernel log: {tail}" if tail else "")) from None
         return notebook
+
+    def _own_stop_signals(self, **_cell) -> None:
+        """nbclient hook, before each cell: SIGINT and SIGTERM are recorded in ``stop_signals`` and shut the kernel
+        down, so the cell fails at once and the caller, finding the signal recorded, reports a stop (exit
+        128 + signal) rather than a failed template.  nbclient's own handlers shut the kernel down too, but
+        leave no trace of the signal."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+
+        def stop(number: int) -> None:
+            if self.stop_signals is not None:
+                self.stop_signals.append(number)
+            self._needs_restart = True
+            loop.create_task(self.km.shutdown_kernel(now=True))
+
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, stop, number)
 
     def _kernel_log_tail(self, size: int = 600) -> str:
         """The end of the kernel's stderr, read without moving the offset the kernel writes at."""

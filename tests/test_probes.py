@@ -4,7 +4,7 @@ split, the generated form validator (Rule.given) and the lazy PRRT facts.
 One test per probe.  Each checks what the README and `--help` promise for any input: the exit status is
 0, 1, 2 or 74 as documented; an error is one line naming the field (or the file), the value and what is
 accepted; no traceback; no partial or temporary file (``.netlib-*``) is left behind.  Every defect a probe
-found was fixed and the probe stays as its test; the one still open is marked xfail(strict).
+found was fixed and the probe stays as its test.
 
 Most probes call netlib.cli.main in-process.  Batches run in-process too: the process pool is replaced
 by an inline one and the worker's kernel by an engine that renders with render_report_html (the same
@@ -911,10 +911,6 @@ def test_prrt_negative_zero_is_shown_as_zero(capsys):
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known defect, open: while a cell runs, nbclient replaces the SIGINT and "
-                                       "SIGTERM handlers with its own, which shut the kernel down; the report then "
-                                       "fails with 'kernel stopped' (exit 1) instead of 130/143. Nothing is left on "
-                                       "disk either way; a batch is not affected (its workers ignore the signals)")
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_single_report_stopped_by_a_signal_leaves_nothing(tmp_path, stop):
     template = json.loads((ROOT / "netlib" / "templates" / "patient-report.ipynb").read_text(encoding="utf-8"))
@@ -934,6 +930,33 @@ def test_single_report_stopped_by_a_signal_leaves_nothing(tmp_path, stop):
     assert not out.exists() and netlib_leftovers(tmp_path) == []
     line = one_line(err)
     assert process.returncode == 128 + stop and f"stopped by {stop.name}" in line and "nothing was written" in line
+
+
+@pytest.mark.slow
+def test_the_stop_handlers_in_place_before_a_report_are_in_place_after_it():
+    # nbclient leaves SIGINT and SIGTERM at their defaults when it finishes: a SIGTERM during the PDF that
+    # follows would then kill the process without its clean-up.  The engine puts the handlers back.
+    from netlib.report_engine import ReportEngine
+
+    def on_term(*_):
+        pass
+
+    def on_int(*_):
+        pass
+
+    before = signal.signal(signal.SIGTERM, on_term), signal.signal(signal.SIGINT, on_int)
+    try:
+        with ReportEngine() as engine:
+            engine.stop_signals = []
+            page = engine.render(MIDGUT, {"patient_id": "probe"})
+            assert signal.getsignal(signal.SIGTERM) is on_term and signal.getsignal(signal.SIGINT) is on_int
+            engine.stop_signals = None  # nbclient's own handlers: put back the same
+            engine.render(MIDGUT, {"patient_id": "probe"})
+            assert signal.getsignal(signal.SIGTERM) is on_term and signal.getsignal(signal.SIGINT) is on_int
+        assert "<html" in page.lower()
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
 
 
 def test_batch_where_every_row_is_bad_writes_only_the_index(capsys, tmp_path, no_kernel):
