@@ -328,8 +328,8 @@ class Form:
 
 
 # Text a field has already parsed (a CSV cohort repeats the same few hundred values in a column): at most
-# this many texts per field are remembered, so memory stays bounded whatever the input.
-REMEMBERED_TEXTS_PER_FIELD = 4096
+# this many texts per field are remembered, so memory stays bounded whatever the input (about 0.1 MB a field).
+REMEMBERED_TEXTS_PER_FIELD = 1024
 
 
 def _remembering_text(validate: Callable[[Any], Any]) -> Callable[[Any], Any]:
