@@ -144,8 +144,11 @@ def profiles(folder: Path) -> list[str]:
 
 @pytest.fixture
 def temporary_folder(tmp_path, monkeypatch):
-    """tempfile's folder moved to tmp_path, so that a test sees every profile a browser leaves."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    """The profiles' folder moved to tmp_path, so that a test sees every profile a browser leaves."""
+    for name in cdp.TEMPORARY_FOLDER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER", str(tmp_path))
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER_MIN_FREE_BYTES", 0)
     return tmp_path
 
 
@@ -309,6 +312,38 @@ def test_close_is_idempotent_removes_the_profile_and_stops_chromium(temporary_fo
     assert profiles(temporary_folder) == [] and not process_exists(pid)
     with pytest.raises(ReportError, match="closed"):
         printer.pdf(page("<p>late</p>"), "P-1")
+
+
+def test_the_profile_goes_to_memory_unless_tmpdir_says_otherwise_or_memory_is_short(tmp_path, monkeypatch):
+    memory, chosen = tmp_path / "shm", tmp_path / "chosen"
+    memory.mkdir()
+    chosen.mkdir()
+    for name in cdp.TEMPORARY_FOLDER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER", str(memory))
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER_MIN_FREE_BYTES", 0)
+    assert cdp.profile_parent() == str(memory)
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER_MIN_FREE_BYTES", 1 << 62)  # no room to spare
+    monkeypatch.setattr(tempfile, "tempdir", str(chosen))
+    assert cdp.profile_parent() == str(chosen)
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER_MIN_FREE_BYTES", 0)
+    monkeypatch.setenv("TMPDIR", str(chosen))
+    assert cdp.profile_parent() == str(chosen)
+    monkeypatch.setattr(cdp, "MEMORY_FOLDER", str(tmp_path / "absent"))
+    monkeypatch.delenv("TMPDIR")
+    assert cdp.profile_parent() == str(chosen)
+
+
+def test_a_profile_left_by_a_killed_owner_is_removed_and_a_live_one_kept(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"{cdp.PROFILE_PREFIX}{dead.pid}-abc"
+    live = tmp_path / f"{cdp.PROFILE_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "netlib-chromium-notes"
+    for folder in (stale, live, other):
+        (folder / "profile").mkdir(parents=True)
+    assert cdp.remove_stale_profiles(str(tmp_path)) == [stale.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
 
 
 @needs_chromium
