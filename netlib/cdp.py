@@ -36,6 +36,7 @@ LAUNCH_TIMEOUT_SECONDS = 30.0
 CALL_TIMEOUT_SECONDS = 60.0
 CLOSE_TIMEOUT_SECONDS = 5.0  # after Browser.close and the pipe closed; then SIGKILL
 EXIT_STATUS_WAIT_SECONDS = 1.0  # for the status of a Chromium whose pipe closed
+FOLDER_REMOVAL_SECONDS = 2.0
 # Events nobody waits for (frame and lifecycle news) are kept up to this many, the oldest dropped.
 EVENT_QUEUE_LIMIT = 256
 READ_CHUNK_BYTES = 1 << 20
@@ -81,8 +82,8 @@ class Browser:
         self._folder = tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-", dir=parent)
         try:
             self._launch(list(command))
-            product = self.call("Browser.getVersion", timeout=LAUNCH_TIMEOUT_SECONDS, doing="starting")["product"]
-            self.version = product.rsplit("/", 1)[-1]  # "HeadlessChrome/131.0.6778.85"
+            answer = self.call("Browser.getVersion", timeout=LAUNCH_TIMEOUT_SECONDS, during="while starting")
+            self.version = answer["product"].rsplit("/", 1)[-1]  # "HeadlessChrome/131.0.6778.85"
         except BaseException:
             self.close()
             raise
@@ -113,12 +114,13 @@ class Browser:
             self._process = subprocess.Popen(
                 [*command, f"--user-data-dir={os.path.join(self._folder, 'profile')}"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                pass_fds=(CHROMIUM_READS_FD, CHROMIUM_WRITES_FD), preexec_fn=child_descriptors)
-        except OSError as error:
+                pass_fds=(CHROMIUM_READS_FD, CHROMIUM_WRITES_FD), preexec_fn=child_descriptors,
+                process_group=0)
+        except (OSError, subprocess.SubprocessError) as error:  # the latter: preexec_fn failed
             os.close(commands_write)
             os.close(answers_read)
-            raise BrowserError(f"Chromium could not be started ({command[0]}): "
-                               f"{error.strerror or error}") from None
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise BrowserError(f"Chromium could not be started ({command[0]}): {reason}") from None
         finally:
             log.close()
             os.close(commands_read)
@@ -128,32 +130,38 @@ class Browser:
         self.usable = True
 
     def close(self) -> None:
-        """Stop Chromium (Browser.close, the pipe closed, then SIGKILL after CLOSE_TIMEOUT_SECONDS) and
-        remove its profile.  Idempotent and best effort: Chromium may already be gone."""
+        """Stop Chromium (Browser.close, the pipe closed, then SIGKILL after CLOSE_TIMEOUT_SECONDS), SIGKILL
+        what is left of its process group, and remove its profile.  Idempotent and best effort: Chromium
+        may already be gone."""
         if self._closed:
             return
         self._closed = True
         process = self._process
         try:
-            if process is not None and self.usable and process.poll() is None:
+            if process is not None and self.usable and process.returncode is None:
                 try:
-                    self._send("Browser.close", None, None, time.monotonic() + 1.0, "closing")
+                    self._send("Browser.close", None, None, time.monotonic() + 1.0, "while closing")
                 except Exception:
                     pass
             self.usable = False
             self._close_descriptor("_to_chromium")  # in pipe mode Chromium quits when its pipe closes
             if process is not None:
-                try:
-                    process.wait(timeout=CLOSE_TIMEOUT_SECONDS)
-                except subprocess.TimeoutExpired:
-                    pass
+                _exit_status(process, CLOSE_TIMEOUT_SECONDS)
         finally:
-            if process is not None and process.poll() is None:
-                process.kill()
+            if process is not None:
+                if process.returncode is None:
+                    # Chromium's helpers (renderers, utilities) stay in its group and may outlive it by a
+                    # moment, writing to the profile.  The group's id is its pid, which cannot be reused
+                    # before that pid is reaped, hence the kill before the wait.
+                    for kill in (os.killpg, os.kill):
+                        try:
+                            kill(process.pid, signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError):
+                            pass
                 process.wait()
             self._close_descriptor("_to_chromium")
             self._close_descriptor("_from_chromium")
-            shutil.rmtree(self._folder, ignore_errors=True)
+            _remove_folder(self._folder)
 
     def _close_descriptor(self, name: str) -> None:
         descriptor = getattr(self, name)
@@ -175,14 +183,15 @@ class Browser:
         self._handlers[method] = handler
 
     def call(self, method: str, params: dict | None = None, *, session: str | None = None,
-             timeout: float | None = None, doing: str = "") -> dict:
-        """Send ``method`` and return its result; events arriving meanwhile are handled or queued."""
+             timeout: float | None = None, during: str = "") -> dict:
+        """Send ``method`` and return its result; events arriving meanwhile are handled or queued.
+        ``during``: how an error names the moment (default "during <method>")."""
         seconds = CALL_TIMEOUT_SECONDS if timeout is None else timeout
         deadline = time.monotonic() + seconds
-        what = doing or method
-        message_id = self._send(method, params, session, deadline, what)
+        during = during or f"during {method}"
+        message_id = self._send(method, params, session, deadline, during)
         while True:
-            message = self._receive(deadline, what, f"did not answer {method} within {seconds:g} s")
+            message = self._receive(deadline, during, f"did not answer {method} within {seconds:g} s")
             if message.get("id") == message_id:
                 if "error" in message:
                     error = message["error"]
@@ -193,7 +202,7 @@ class Browser:
 
     def send(self, method: str, params: dict | None = None, *, session: str | None = None) -> None:
         """Send ``method`` without waiting for its answer (which is dropped when it arrives)."""
-        self._send(method, params, session, time.monotonic() + CALL_TIMEOUT_SECONDS, method)
+        self._send(method, params, session, time.monotonic() + CALL_TIMEOUT_SECONDS, f"during {method}")
 
     def wait_for(self, method: str, *, session: str | None = None, timeout: float | None = None) -> dict:
         """The params of the next event ``method`` of ``session`` (queued or still to come)."""
@@ -204,7 +213,7 @@ class Browser:
         seconds = CALL_TIMEOUT_SECONDS if timeout is None else timeout
         deadline = time.monotonic() + seconds
         while True:
-            message = self._receive(deadline, f"waiting for {method}", f"did not send {method} within {seconds:g} s")
+            message = self._receive(deadline, f"before {method}", f"did not send {method} within {seconds:g} s")
             if message.get("method") == method and message.get("sessionId") == session:
                 return message.get("params", {})
             self._dispatch(message)
@@ -227,7 +236,7 @@ class Browser:
 
     # -- the pipe ------------------------------------------------------------------------------
 
-    def _send(self, method: str, params: dict | None, session: str | None, deadline: float, what: str) -> int:
+    def _send(self, method: str, params: dict | None, session: str | None, deadline: float, during: str) -> int:
         if not self.usable:
             raise BrowserError(f"Chromium cannot take {method}: {self._broken or 'it is closed'}")
         self._next_id += 1
@@ -239,23 +248,23 @@ class Browser:
         try:
             while written < len(data):
                 # Read while writing: Chromium may be writing events to us while it reads a long message.
-                readable, writable = self._wait(deadline, what, f"did not read {method} in time", write=True)
+                readable, writable = self._wait(deadline, during, f"did not read {method} in time", write=True)
                 if readable:
-                    self._fill(what)
+                    self._fill(during)
                 if writable:
                     try:
                         written += os.write(self._to_chromium, data[written:written + (1 << 16)])
                     except BlockingIOError:
                         pass
                     except (BrokenPipeError, ConnectionResetError):
-                        self._exited(what)
+                        self._exited(during)
         except BaseException:
             if written:  # half a message on the pipe: nothing after it would be understood
-                self._break(f"a message to it was interrupted ({what})")
+                self._break(f"a message to it was interrupted {during}")
             raise
         return self._next_id
 
-    def _receive(self, deadline: float, what: str, late: str) -> dict:
+    def _receive(self, deadline: float, during: str, late: str) -> dict:
         while True:
             end = self._buffer.find(b"\0", self._scanned)
             if end >= 0:
@@ -265,52 +274,47 @@ class Browser:
                 try:
                     return json.loads(raw)
                 except ValueError:
-                    self._break(f"it sent a message that is not JSON ({what})")
-                    raise BrowserError(f"Chromium sent a message that is not JSON while {what}") from None
+                    self._break(f"it sent a message that is not JSON {during}")
+                    raise BrowserError(f"Chromium sent a message that is not JSON {during}") from None
             self._scanned = len(self._buffer)
-            readable, _ = self._wait(deadline, what, late, write=False)
+            readable, _ = self._wait(deadline, during, late, write=False)
             if readable:
-                self._fill(what)
+                self._fill(during)
 
-    def _wait(self, deadline: float, what: str, late: str, *, write: bool) -> tuple[bool, bool]:
+    def _wait(self, deadline: float, during: str, late: str, *, write: bool) -> tuple[bool, bool]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            self._timed_out(late, what)
+            self._timed_out(late, during)
         poller = select.poll()
         poller.register(self._from_chromium, select.POLLIN)
         if write:
             poller.register(self._to_chromium, select.POLLOUT)
         ready = dict(poller.poll(max(1, int(remaining * 1000) + 1)))
         if not ready:
-            self._timed_out(late, what)
+            self._timed_out(late, during)
         return bool(ready.get(self._from_chromium, 0)), bool(ready.get(self._to_chromium, 0))
 
-    def _fill(self, what: str) -> None:
+    def _fill(self, during: str) -> None:
         try:
             chunk = os.read(self._from_chromium, READ_CHUNK_BYTES)
         except OSError:
             chunk = b""
         if not chunk:
-            self._exited(what)
+            self._exited(during)
         self._buffer += chunk
 
-    def _timed_out(self, late: str, what: str) -> None:
-        self._break(f"it did not answer in time ({what})")
-        raise BrowserError(f"Chromium {late}" + (f" (while {what})" if what == "starting" else ""))
+    def _timed_out(self, late: str, during: str) -> None:
+        self._break(f"it did not answer in time {during}")
+        raise BrowserError(f"Chromium {late}" + (f" ({during})" if during == "while starting" else ""))
 
-    def _exited(self, what: str) -> None:
-        self._break(f"it exited ({what})")
-        status = None
-        if self._process is not None:
-            try:
-                status = self._process.wait(timeout=EXIT_STATUS_WAIT_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
+    def _exited(self, during: str) -> None:
+        self._break(f"it exited {during}")
+        status = _exit_status(self._process, EXIT_STATUS_WAIT_SECONDS) if self._process is not None else None
         if status is None:
-            raise BrowserError(f"Chromium closed its pipe while {what}")
-        detail = f"killed by {signal.Signals(-status).name}" if status < 0 else f"status {status}"
-        tail = self._log_tail() if what == "starting" else ""
-        raise BrowserError(f"Chromium exited ({detail}) while {what}{': ' + tail if tail else ''}")
+            raise BrowserError(f"Chromium closed its pipe {during}")
+        detail = f"killed by {_signal_name(-status)}" if status < 0 else f"status {status}"
+        tail = self._log_tail() if during == "while starting" else ""
+        raise BrowserError(f"Chromium exited ({detail}) {during}{': ' + tail if tail else ''}")
 
     def _break(self, reason: str) -> None:
         self.usable = False
@@ -326,6 +330,43 @@ class Browser:
         except OSError:
             return ""
         return lines[-1].strip()[:300] if lines else ""
+
+
+def _exit_status(process: subprocess.Popen, seconds: float) -> int | None:
+    """Wait up to ``seconds`` for ``process`` to exit and return its status as Popen.returncode would
+    (negative: killed by that signal), or None; it is left unreaped (its pid stays reserved, see close)."""
+    deadline = time.monotonic() + seconds
+    delay = 0.005
+    while True:
+        if process.returncode is not None:
+            return process.returncode
+        try:
+            exited = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:  # reaped elsewhere
+            return process.poll()
+        if exited is not None:
+            return exited.si_status if exited.si_code == os.CLD_EXITED else -exited.si_status
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+def _remove_folder(folder: str) -> None:
+    """Remove ``folder``; a dying helper may still add a file for a moment, so try again briefly."""
+    deadline = time.monotonic() + FOLDER_REMOVAL_SECONDS
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.exists(folder) or time.monotonic() >= deadline:
+            return
+        time.sleep(0.02)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def profile_parent() -> str:

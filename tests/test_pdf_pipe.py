@@ -247,7 +247,7 @@ def test_chromium_killed_mid_call_is_a_report_error_and_the_next_pdf_works(tempo
         doomed = printer._browser.pid
         os.kill(doomed, signal.SIGSTOP)  # so that the kill lands while the call waits for the answer
         threading.Timer(0.5, os.kill, (doomed, signal.SIGKILL)).start()
-        with pytest.raises(ReportError, match=r"^Chromium exited \(killed by SIGKILL\) while Page\."):
+        with pytest.raises(ReportError, match=r"^Chromium exited \(killed by SIGKILL\) during Page\."):
             printer.pdf(page("<p>one</p>"), "P-1")
         assert printer.pdf(page("<p>two</p>"), "P-2").startswith(b"%PDF")
         assert len(profiles(temporary_folder)) == 1
@@ -395,10 +395,10 @@ PARENT = textwrap.dedent("""
 
 @linux_only
 @needs_chromium
-def test_chromium_dies_with_its_parent_by_signal_even_while_its_pipe_stays_open():
+def test_chromium_dies_with_its_parent_by_signal_even_while_its_pipe_stays_open(tmp_path):
     marker = f"netlib-pdf-test-{os.getpid()}-{time.monotonic_ns()}"
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(ROOT)], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "NETLIB_TEST_RUN": marker})
+                              env={**os.environ, "NETLIB_TEST_RUN": marker, "TMPDIR": str(tmp_path)})
     holder = None
     try:
         chromium = int(parent.stdout.readline())
