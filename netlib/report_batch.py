@@ -127,9 +127,9 @@ def _worker_start(template: str, parent_pid: int | None = None, pdf: bool = Fals
     wait for it), rather than at the first PDF, when the kernel would be ready and waiting.
     On Linux the worker is SIGKILLed when the batch process exits, however it exits, and its kernel is
     SIGKILLed when the worker exits (parent-death signals): a killed batch leaves no process behind.
-    A worker's Chromium is a child of Playwright's driver, which exits, killing the browser, when the
-    worker's pipe to it closes.  The worker leaves the terminal's process group, so Ctrl-C
-    reaches only the batch process, which then stops the workers itself.
+    A worker's Chromium is its child on a DevTools pipe: it is SIGKILLed when the worker exits (the same
+    parent-death signal) and quits when that pipe closes.  The worker leaves the terminal's process group,
+    so Ctrl-C reaches only the batch process, which then stops the workers itself.
     """
     from multiprocessing import util
 
