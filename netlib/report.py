@@ -8,7 +8,7 @@ This module is the command (:func:`cmd_report`, :func:`report_one`); the work is
 responsibility, whose public names are also importable from here:
 
 * :mod:`netlib.report_batch`: :func:`run_batch`, its workers and the output folder's lock;
-* :mod:`netlib.report_pdf`: :class:`PdfPrinter` (headless Chromium through Playwright);
+* :mod:`netlib.report_pdf`: :class:`PdfPrinter` (headless Chromium on its DevTools pipe, :mod:`netlib.cdp`);
 * :mod:`netlib.report_index`: :func:`render_index_html`, the batch's index page;
 * :mod:`netlib.report_files`: reading patients (:class:`Patient`, :func:`read_batch`), file names,
   :func:`write_atomic`;
@@ -36,7 +36,7 @@ How a report is made:
    (intended-use notice and provenance, :func:`netlib.report_view.page`): no nbconvert export, no script,
    no remote asset; the file opens offline.  ``--keep-notebook`` also writes the executed notebook
    (``X.ipynb`` beside ``X.html``) as the audit record; its metadata ``netlib`` holds the provenance.
-4. ``--pdf`` prints the HTML with headless Chromium through Playwright (one browser and one reused page
+4. ``--pdf`` prints the HTML with headless Chromium, driven on its DevTools pipe (one browser and one reused page
    per process: in a batch each worker prints its own reports; network blocked).  ``-o X.html --pdf``
    writes ``X.html`` and ``X.pdf``; ``-o X.pdf`` writes only the PDF.
 
@@ -50,7 +50,7 @@ Linux's parent-death signal), removes its temporary files, and re-runs without `
 the reports that are missing: see :func:`netlib.report_batch.run_batch`.
 Exit status: 0 every report written, 1 some patients failed, 2 bad usage or (single report) bad input.
 
-The third-party libraries (papermill, nbclient, playwright, yaml, matplotlib) are imported inside the
+The third-party libraries (papermill, nbclient, yaml, matplotlib) are imported inside the
 functions that need them; :func:`render_report_html` needs only the standard library and netlib.
 
 Not a medical device; verify before clinical use.

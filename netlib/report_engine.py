@@ -419,7 +419,7 @@ class ReportError(RuntimeError):
 
 
 def brief_error(error: BaseException) -> str:
-    """An exception in one line (Playwright's errors carry whole browser logs)."""
+    """An exception in one line (a library's error may carry a whole log)."""
     text = str(error).strip()
     first = text.splitlines()[0] if text else ""
     return first if isinstance(error, ReportError) else f"{type(error).__name__}: {first}".rstrip(": ")
