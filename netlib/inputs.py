@@ -10,6 +10,7 @@ Standard library only: this module also runs in the browser under Pyodide.
 
 from __future__ import annotations
 
+import collections.abc
 import math
 import re
 from dataclasses import dataclass, field as dataclass_field
@@ -403,10 +404,16 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     """
     # The clean dict starts as every field empty, in declaration order, updated with the given values (both
     # in C); a field's value is then read back, and written again only when its checker converts it.
-    namespace: dict[str, Any] = {"NAMES": frozenset(f.name for f in fields), "REFERENCE": reference,
-                                 "EMPTY": dict.fromkeys(f.name for f in fields)}
-    lines = ["def validate(values):", "    if not NAMES.issuperset(values):", "        return REFERENCE(values)",
-             "    clean = EMPTY.copy()", "    clean.update(values)"]
+    # A name that is not a field adds a key to the copy: the reference then names it.  Anything but a
+    # mapping goes to the reference as it is.
+    empty = dict.fromkeys(f.name for f in fields)
+    namespace: dict[str, Any] = {"COUNT": len(empty), "REFERENCE": reference, "EMPTY": empty,
+                                 "Mapping": collections.abc.Mapping}
+    lines = ["def validate(values):",
+             "    if values.__class__ is not dict and not isinstance(values, Mapping):",
+             "        return REFERENCE(values)",
+             "    clean = EMPTY.copy()", "    clean.update(values)",
+             "    if len(clean) != COUNT:", "        return REFERENCE(values)"]
     variable = {field.name: f"v{index}" for index, field in enumerate(fields)}
     for index, field in enumerate(fields):
         v, check = f"v{index}", f"c{index}"
