@@ -30,6 +30,7 @@ Standard library only.
 from __future__ import annotations
 
 import tomllib
+from operator import itemgetter as _itemgetter
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -690,11 +691,14 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
 
     # Recommendations is frozen; its generated __init__ sets each field through object.__setattr__,
     # which costs more than the rest of this assembly.  The same fields are set directly here.
+    # itemgetter gives a tuple for two positions or more (a tuple's bound __getitem__ costs more per call).
+    ids = tables.ids
+    fired_ids = _itemgetter(*positions)(ids) if len(positions) > 1 else tuple([ids[p] for p in positions])
     result = _new_recommendations(Recommendations)
     result.__dict__.update(
         pathway=pathway, redirect=redirect, recommendations=tuple([entry[1] for entry in ranked]),
         excluded=tuple(excluded.values()), always=_ALWAYS_WITH_CAR_T, car_t=_CAR_T,
-        missing=tuple(missing.values()), fired_rule_ids=tuple(map(tables.ids.__getitem__, positions)),
+        missing=tuple(missing.values()), fired_rule_ids=fired_ids,
         facts=FactsView(facts), ruleset_version=RULESET_VERSION, advice=tuple(advice))
     return result
 

@@ -773,3 +773,13 @@ def test_every_patient_gets_the_same_derived_facts_in_the_same_order(seed):
     for key in derived:  # a fact the empty record leaves None may be None; the others are always set
         if facts_of_empty[key] is not None:
             assert derived[key] is not None, key
+
+
+@pytest.mark.parametrize("kept", [0, 1, 2])
+def test_fired_rule_ids_is_a_tuple_for_no_one_or_several_fired_rules(monkeypatch, kept):
+    # recommend() picks the fired ids in one call for two rows or more; none and one take another way.
+    always = [rule for rule in RULES if not rule.conditions][:kept]
+    monkeypatch.setattr(pathway, "RULES", tuple(always))
+    result = recommend({})
+    assert result.fired_rule_ids == tuple(rule.id for rule in always)
+    assert type(result.fired_rule_ids) is tuple
