@@ -70,11 +70,10 @@ def evaluate_row(row: Mapping[str, Any]) -> dict[str, str]:
     # comma, say) must fail loudly rather than lose its last values.
     extra = row.get(None)
     if extra:
-        out = dict.fromkeys(OUTPUT_COLUMNS, "")
         error = InputError("row", extra, "no more cells than the header has columns",
                            f"row has {len(extra)} more cell(s) than the header has columns "
                            f"(extra: {', '.join(map(repr, extra))})")
-        out.update(status="error", error_field=error.field, error=error_line(error))
+        out = _error_row("", error.field, error_line(error))
     else:
         out = _evaluate(values)
     out["patient_id"] = row.get(ID_COLUMN) or ""
@@ -83,12 +82,11 @@ def evaluate_row(row: Mapping[str, Any]) -> dict[str, str]:
 
 def _evaluate(values: Mapping[str, Any]) -> dict[str, str]:
     """The output row (patient_id left empty) for a patient's given values: no identifier, no empty cell."""
-    out = dict.fromkeys(OUTPUT_COLUMNS, "")
     try:
         result = recommend(values)
     except InputError as error:
-        out.update(status="error", error_field=error.field, error=error_line(error))
-        return out
+        return _error_row("", error.field, error_line(error))
+    out = dict.fromkeys(OUTPUT_COLUMNS, "")
     out["status"] = "ok"
     out["pathway"] = result.pathway
     for number, rec in enumerate(result.recommendations[:3], 1):

@@ -30,9 +30,9 @@ Standard library only.
 from __future__ import annotations
 
 import tomllib
-from operator import itemgetter as _itemgetter
 from dataclasses import dataclass
 from importlib import resources
+from operator import itemgetter as _itemgetter
 from types import MappingProxyType
 from typing import Any, Mapping
 

@@ -65,7 +65,6 @@ recent surgery or liver-directed therapy, pregnancy, uncontrolled heart failure 
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping

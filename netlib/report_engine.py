@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import report_view as view
-from .report_process import kernel_connection_file, kernel_preexec
+from .report_process import kernel_connection_file, kernel_preexec, stop_handlers_kept
 
 # The template ships inside the package (package data), so an installed wheel can run `netlib report`.
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "patient-report.ipynb"
@@ -209,24 +209,6 @@ def template_problem(template: Path) -> str | None:
     return None
 
 
-def _stop_handlers() -> dict:
-    """The SIGINT and SIGTERM handlers now (none outside the main thread, where they cannot be set)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-
-
-def _restore_stop_handlers(saved: dict) -> None:
-    import signal
-
-    for number, handler in saved.items():
-        if handler is not None and signal.getsignal(number) is not handler:
-            signal.signal(number, handler)
-
-
 class ReportEngine:
     """Executes the template on one IPython kernel (started once, reused) and assembles the HTML page.
 
@@ -303,13 +285,12 @@ class ReportEngine:
             client.on_cell_start = self._own_stop_signals
         # nbclient sets SIGINT and SIGTERM handlers of its own while it runs and, when done, leaves them at
         # their defaults: the handlers in place before are put back.
-        saved = _stop_handlers()
         try:
             try:
-                client.execute()
+                with stop_handlers_kept():
+                    client.execute()
             finally:
                 self.kc = client.kc  # reuse the client's channels for the next patient
-                _restore_stop_handlers(saved)
         except CellExecutionError as error:
             raise ReportError(f"the template failed: {error.ename}: {error.evalue}") from None
         except (CellTimeoutError, DeadKernelError) as error:

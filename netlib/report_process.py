@@ -57,6 +57,22 @@ def stop_signals_raise():
             signal.signal(number, old)
 
 
+@contextmanager
+def stop_handlers_kept():
+    """The stop signals' handlers as they were before the block, put back after it (a library may leave
+    them at their defaults: nbclient does when it has run a notebook).  Outside the main thread: nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            if handler is not None and signal.getsignal(number) is not handler:
+                signal.signal(number, handler)
+
+
 def _parent_death_signal_setter():
     """A function that asks Linux to SIGKILL the calling process when its parent exits, or None.
 
