@@ -73,7 +73,20 @@ def _gep_grade_from_mitoses(mitoses_per_2mm2: float) -> int:
     return 3
 
 
+def _gep_grades(ki67_percent: float | None,
+                mitoses_per_2mm2: float | None) -> tuple[int | None, int | None, int | None]:
+    """The grade by each index given, and the grade of a NET: the higher of the two (WHO 2019)."""
+    by_ki67 = _gep_grade_from_ki67(ki67_percent) if ki67_percent is not None else None
+    by_mitoses = _gep_grade_from_mitoses(mitoses_per_2mm2) if mitoses_per_2mm2 is not None else None
+    if by_ki67 is None:
+        return by_ki67, by_mitoses, by_mitoses
+    if by_mitoses is None or by_ki67 > by_mitoses:
+        return by_ki67, by_mitoses, by_ki67
+    return by_ki67, by_mitoses, by_mitoses
+
+
 # Indexed by grade (index 0 unused); built once from the constants, never retyped.
+_GEP_CATEGORY = ("", "NET G1", "NET G2", "NET G3")
 _GEP_GRADE_MEANING = (
     "",
     "low grade",
@@ -166,8 +179,7 @@ def who_gep_grade(*, differentiation: str, ki67_percent: float | None = None,
     """
     warnings: list[str] = []
     citations = ("nagtegaal2020who",)
-    by_ki67 = _gep_grade_from_ki67(ki67_percent) if ki67_percent is not None else None
-    by_mitoses = _gep_grade_from_mitoses(mitoses_per_2mm2) if mitoses_per_2mm2 is not None else None
+    by_ki67, by_mitoses, grade = _gep_grades(ki67_percent, mitoses_per_2mm2)
 
     if differentiation == "poor":
         # WHO 2019: NEC is defined by poor differentiation and is not formally graded.
@@ -182,23 +194,27 @@ def who_gep_grade(*, differentiation: str, ki67_percent: float | None = None,
 
     # WHO 2019: the index placing the tumour in the higher grade decides.
     if by_ki67 is None:
-        grade = by_mitoses
         warnings.append("Ki-67 was not assessed: graded on the mitotic count alone.")
     elif by_mitoses is None:
-        grade = by_ki67
         warnings.append("Mitoses were not counted: graded on the Ki-67 index alone.")
-    else:
-        grade = by_ki67 if by_ki67 > by_mitoses else by_mitoses
-        if by_ki67 != by_mitoses:
-            warnings.append(f"Discordant indices (Ki-67 gives G{by_ki67}, mitoses give G{by_mitoses}): "
-                            f"the higher grade, G{grade}, applies.")
+    elif by_ki67 != by_mitoses:
+        warnings.append(f"Discordant indices (Ki-67 gives G{by_ki67}, mitoses give G{by_mitoses}): "
+                        f"the higher grade, G{grade}, applies.")
     return make_result(
-        "who_gep_grade", category=f"NET G{grade}",
+        "who_gep_grade", category=_GEP_CATEGORY[grade],
         interpretation=f"Well-differentiated neuroendocrine tumour, grade {grade} "
                        f"({_GEP_GRADE_MEANING[grade]}).",
         warnings=warnings, citations=citations,
         details={"grade": grade, "grade_by_ki67": by_ki67, "grade_by_mitoses": by_mitoses,
                  "high_grade": grade == 3})
+
+
+def who_gep_category(differentiation: str, ki67_percent: float | None, mitoses_per_2mm2: float | None) -> str:
+    """The category :func:`who_gep_grade` gives for validated inputs, without making its result and texts
+    (the decision tables need the category only; tests/test_grading.py holds the two equal)."""
+    if differentiation == "poor":
+        return "NEC"
+    return _GEP_CATEGORY[_gep_grades(ki67_percent, mitoses_per_2mm2)[2]]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 from collections.abc import Mapping
 from typing import Any
 
-from .grading import lung_carcinoid, who_gep_grade
+from .grading import lung_carcinoid, who_gep_category, who_gep_grade
 from .imaging import KRENNING_SUFFICIENT_SCINTIGRAPHY
 from .imaging import SUFFICIENT as SSTR_SUFFICIENT
 from .imaging import krenning_score as krenning_calculator
@@ -30,7 +31,7 @@ from .inputs import Field, Form, InputError, Rule, boolean, choice, integer, num
 from . import prrt
 from .prrt import _at_most_one_creatinine, _at_most_one_unit, _karnofsky_in_steps_of_ten, prrt_eligibility
 from .renal import CREATININE_CLEARANCE_MAXIMUM_ML_MIN, cockcroft_gault, cockcroft_gault_plausible
-from .response import tumour_growth_rate
+from .response import tumour_growth_rate, tumour_growth_rate_category
 
 from .staging import milan_net
 
@@ -72,11 +73,12 @@ PRIOR_OUTCOMES = {
     "completed": "Course completed without progression on it",
 }
 # A line "used" for sequencing: given at some time, whatever its outcome.
-_GIVEN = ("ongoing", "progressed", "toxicity", "completed")
+_GIVEN = frozenset({"ongoing", "progressed", "toxicity", "completed"})
 # Systemic lines other than an SSA that count as "previously treated" (CABINET enrolled patients after
 # at least one prior FDA-approved therapy other than an SSA; chan2025cabinet).
 _NON_SSA_SYSTEMIC = ("prior_everolimus", "prior_sunitinib", "prior_prrt", "prior_capecitabine_temozolomide",
                      "prior_streptozocin", "prior_cabozantinib")
+_NON_SSA_SYSTEMIC_OF = operator.itemgetter(*_NON_SSA_SYSTEMIC)  # their outcomes, as a tuple
 
 # --- Size bands of the primary tumour (cm) -------------------------------------------------------
 # ENETS 2023 guidance papers use 1 cm and 2 cm as the cut-offs for the rectum, appendix, duodenum and
@@ -372,25 +374,29 @@ def _ki67_band(ki67: float | None, grade: str) -> str:
     return "over_55"
 
 
-def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | None]:
+def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | None, str | None]:
+    """(grade, what found it, the differentiation of a deferred WHO GEP result or None).
+
+    A lung carcinoid result is made at once (its category is the lung type); a WHO GEP result is made
+    when first read (Facts.__missing__), its category alone now; otherwise ``grade_result`` is None.
+    """
     site, differentiation = patient["primary_site"], patient["differentiation"]
     ki67, mitoses = patient["ki67_percent"], patient["mitoses_per_2mm2"]
     morphology = patient["lung_morphology"]
-    facts["grade_result"] = None
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
         if site in THORACIC and morphology is not None and mitoses is not None \
                 and patient["necrosis"] is not None:
             facts["grade_result"] = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
                                                    ki67_percent=ki67, morphology=morphology)
-            return "NEC", "lung_carcinoid"
+            return "NEC", "lung_carcinoid", None
         if site not in THORACIC:
-            facts["grade_result"] = _who_gep_grade(differentiation="poor", ki67_percent=ki67,
-                                                  mitoses_per_2mm2=mitoses)
-            return "NEC", "who_gep_grade"
-        return "NEC", "morphology"
+            return _GRADE_FROM_CATEGORY[_who_gep_category("poor", ki67, mitoses)], "who_gep_grade", "poor"
+        facts["grade_result"] = None
+        return "NEC", "morphology", None
     if site in THORACIC:
         if mitoses is None or patient["necrosis"] is None:
-            return None, None
+            facts["grade_result"] = None
+            return None, None, None
         extra = {"morphology": "carcinoid"}
         if patient["tumour_size_cm"] is not None:
             extra["tumour_size_mm"] = patient["tumour_size_cm"] * 10
@@ -398,12 +404,11 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
                                 **extra)
         facts["grade_result"] = result
         facts["lung_type"] = result.category
-        return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid"
+        return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid", None
     if differentiation == "well" and (ki67 is not None or mitoses is not None):
-        result = _who_gep_grade(differentiation="well", ki67_percent=ki67, mitoses_per_2mm2=mitoses)
-        facts["grade_result"] = result
-        return _GRADE_FROM_CATEGORY[result.category], "who_gep_grade"
-    return None, None
+        return _GRADE_FROM_CATEGORY[_who_gep_category("well", ki67, mitoses)], "who_gep_grade", "well"
+    facts["grade_result"] = None
+    return None, None, None
 
 
 _YES_NO_OF = {None: UNKNOWN, True: "yes", False: "no"}  # a yes/no/unknown fact from an optional boolean
@@ -411,7 +416,6 @@ _YES_NO_FACTS = ("lymphovascular_invasion", "muscularis_propria_invasion", "meso
                  "appendix_base_involved", "nodes_positive", "ampullary", "duct_dilatation_or_jaundice",
                  "liver_predominant", "extrahepatic_disease", "primary_resected", "clinical_trial_available",
                  "msi_high_or_dmmr")
-_NEVER_ONLY = {"never"}
 _EXTENT_GROUP = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}
 
 
@@ -520,6 +524,22 @@ _lung_carcinoid = _unvalidated(lung_carcinoid, {"morphology": _accepts_morpholog
 # (results are frozen).
 _krenning = functools.lru_cache(maxsize=64)(_unvalidated(krenning_calculator, {"modality": _accepts_modalities}))
 _tumour_growth_rate = _unvalidated(tumour_growth_rate, {})
+# The WHO GEP grade and the growth rate are results a row or a reader seldom reads: the facts take their
+# categories from the calculators' own category functions, and the results are made when first read
+# (Facts.__missing__).  Should a declaration drift, the category comes from the validating call instead.
+if _who_gep_grade is who_gep_grade.raw:
+    _who_gep_category = who_gep_category
+else:  # pragma: no cover - only when a declaration drifts
+    def _who_gep_category(differentiation, ki67_percent, mitoses_per_2mm2):
+        return _who_gep_grade(differentiation=differentiation, ki67_percent=ki67_percent,
+                              mitoses_per_2mm2=mitoses_per_2mm2).category
+if _tumour_growth_rate is tumour_growth_rate.raw:
+    _tumour_growth_rate_category = tumour_growth_rate_category
+else:  # pragma: no cover - only when a declaration drifts
+    def _tumour_growth_rate_category(sum_diameters_baseline_mm, sum_diameters_current_mm, interval_months):
+        return _tumour_growth_rate(sum_diameters_baseline_mm=sum_diameters_baseline_mm,
+                                   sum_diameters_current_mm=sum_diameters_current_mm,
+                                   interval_months=interval_months).category
 _cockcroft_gault = _unvalidated(cockcroft_gault, {})
 # The PRRT criteria are assessed directly (prrt.assess): the decision tables need the category only, and
 # the calculator's full result, with its texts, is made when a row or a reader asks for it.
@@ -530,12 +550,17 @@ _PRRT_INPUTS_PROVEN = _unvalidated(prrt_eligibility, {
 
 
 # Computed on first use, when a row or a reader asks: the PRRT results behind the eligibility facts (with their
-# texts), and the NETTER-2 check, which few rows reach.  The NETTER-1 category is derived at once (most
-# patients' rows read it).  In the order derive_facts gives every fact, the four PRRT facts come right after
-# the fact named here.
-_PRRT_FACTS = ("prrt_result", "prrt_eligibility", "prrt_first_line_result", "prrt_first_line_eligibility")
-LAZY_FACTS = frozenset(_PRRT_FACTS) - {"prrt_eligibility"}
-_PRRT_FACTS_AFTER = "creatinine_clearance_source"
+# texts), the NETTER-2 check, which few rows reach, and the WHO GEP grade and growth-rate results (their
+# categories are derived at once).  The NETTER-1 category is derived at once too (most patients' rows read it).
+# In the order derive_facts gives every fact, each group below comes right after the fact it is keyed by.
+_PLACED_AFTER = {
+    "lung_type": ("grade_result",),
+    "progressive": ("tgr_result",),
+    "creatinine_clearance_source": ("prrt_result", "prrt_eligibility", "prrt_first_line_result",
+                                    "prrt_first_line_eligibility"),
+}
+_PLACED = frozenset(fact for group in _PLACED_AFTER.values() for fact in group)
+LAZY_FACTS = _PLACED - {"prrt_eligibility"}
 _PRRT_RESULTS = {"prrt_result": prrt.NETTER1, "prrt_first_line_result": prrt.NETTER2}
 
 
@@ -543,12 +568,12 @@ class Facts(dict):
     """The derived facts of one patient, read by the decision tables.
 
     Holds what derive_facts computes; a patient value that is not also a derived fact, and the
-    PRRT facts (LAZY_FACTS, computed when first read), come through ``facts[key]``.
-    ``dict.get`` and iteration see the derived facts only: read through :class:`FactsView`, or
-    :meth:`complete`.
+    deferred facts (LAZY_FACTS, computed when first read), come through ``facts[key]``.
+    ``dict.get`` and iteration see the facts computed so far only: read through :class:`FactsView`,
+    or :meth:`complete`.
     """
 
-    __slots__ = ("_patient", "_complete", "_derived", "_prrt_values", "_netter1", "_netter2")
+    __slots__ = ("_patient", "_complete", "_derived", "_prrt_values", "_netter1", "_netter2", "_gep_deferred")
 
     def __missing__(self, key: str) -> Any:
         if key not in LAZY_FACTS:
@@ -558,8 +583,18 @@ class Facts(dict):
             value = self[key] = prrt.category(failed, missing)
         elif key == "prrt_result":
             value = self[key] = prrt.explain(prrt.NETTER1, self._prrt_values, *self._netter1)
-        else:
+        elif key == "prrt_first_line_result":
             value = self[key] = prrt.explain(prrt.NETTER2, self._prrt_values, *self._netter2_assessment())
+        elif key == "grade_result":  # absent only when derive_facts deferred a WHO GEP result
+            patient = self._patient
+            value = self[key] = _who_gep_grade(differentiation=self._gep_deferred, ki67_percent=patient["ki67_percent"],
+                                               mitoses_per_2mm2=patient["mitoses_per_2mm2"])
+        else:  # tgr_result: absent only when derive_facts deferred it
+            patient = self._patient
+            value = self[key] = _tumour_growth_rate(
+                sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
+                sum_diameters_current_mm=patient["sum_diameters_current_mm"],
+                interval_months=patient["interval_months"])
         return value
 
     def _netter2_assessment(self) -> tuple[list[str], list[str], list[str]]:
@@ -590,11 +625,10 @@ class Facts(dict):
             pass
         full = dict(self._patient)
         for key, value in list(self.items()):
-            if key not in _PRRT_FACTS:
+            if key not in _PLACED:
                 full[key] = value
-                if key == _PRRT_FACTS_AFTER:
-                    for prrt_fact in _PRRT_FACTS:
-                        full[prrt_fact] = self[prrt_fact]
+                for placed in _PLACED_AFTER.get(key, ()):
+                    full[placed] = self[placed]
         self._complete = full
         return full
 
@@ -633,8 +667,8 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
-    """:func:`derive_facts` with the PRRT results and the NETTER-2 check (LAZY_FACTS) deferred until a rule
-    or a reader asks for them."""
+    """:func:`derive_facts` with the PRRT results, the NETTER-2 check and the WHO GEP and growth-rate results
+    (LAZY_FACTS) deferred until a rule or a reader asks for them."""
     # Filled as a plain dict and wrapped at the end; the decision tables read the plain one (Facts._derived):
     # the interpreter specialises lookups in an exact dict, not in a subclass.  The dict starts as a copy of
     # one with every derived fact in derive order (None), so it is never resized while it fills.
@@ -644,7 +678,7 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     facts["differentiation"] = patient["differentiation"] or UNKNOWN
     facts["lung_type"] = UNKNOWN
 
-    computed_grade, grade_source = _grade(patient, facts)
+    computed_grade, grade_source, gep_deferred = _grade(patient, facts)
     stated = patient["stated_grade"]
     if computed_grade is not None and stated is not None and computed_grade != stated:
         raise InputError("stated_grade", stated, f"{computed_grade} (as computed from the inputs) or nothing",
@@ -695,11 +729,10 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     facts["status"] = status or UNKNOWN
     facts["progressive"] = "yes" if status == "progressive" else ("no" if status else UNKNOWN)
 
-    if patient["sum_diameters_baseline_mm"] is not None:
-        tgr = _tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
-                                 sum_diameters_current_mm=patient["sum_diameters_current_mm"],
-                                 interval_months=patient["interval_months"])
-        facts["tgr_result"], facts["tgr_category"] = tgr, tgr.category
+    baseline = patient["sum_diameters_baseline_mm"]
+    if baseline is not None:  # tgr_result: made when first read (Facts.__missing__)
+        facts["tgr_category"] = _tumour_growth_rate_category(baseline, patient["sum_diameters_current_mm"],
+                                                             patient["interval_months"])
     else:
         facts["tgr_result"], facts["tgr_category"] = None, UNKNOWN
 
@@ -710,7 +743,8 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     facts["refractory_diarrhoea"] = _YES_NO_OF[patient["refractory_syndrome_diarrhoea"]]
     facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
     facts["multifocal"] = _YES_NO_OF[patient["multifocal"]]
-    facts.update(zip(_YES_NO_FACTS, map(_YES_NO_OF.__getitem__, map(patient.__getitem__, _YES_NO_FACTS))))
+    for name in _YES_NO_FACTS:  # a plain loop: cheaper than update(zip(map(...))) per patient
+        facts[name] = _YES_NO_OF[patient[name]]
     # Any local risk feature that argues for an oncological resection instead of a local one.
     risk = [patient["lymphovascular_invasion"], patient["muscularis_propria_invasion"], patient["nodes_positive"]]
     if site == "appendix":
@@ -723,15 +757,24 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
 
     # Prior lines with their outcomes.  A line recorded as ongoing while the disease is progressing is a line
     # the disease progresses on: it counts as "progressed" (the commonest second-line situation).
-    outcomes = [patient[name] or UNKNOWN for name in PRIOR_THERAPIES]
-    if status == "progressive" and "ongoing" in outcomes:
-        outcomes = ["progressed" if outcome == "ongoing" else outcome for outcome in outcomes]
-    facts.update(zip(PRIOR_THERAPIES, outcomes))
-    non_ssa = {patient[n] for n in _NON_SSA_SYSTEMIC}
-    facts["prior_non_ssa_systemic"] = "yes" if not non_ssa.isdisjoint(_GIVEN) else (
-        "no" if non_ssa == _NEVER_ONLY else UNKNOWN)
-    facts["on_treatment"] = "yes" if "ongoing" in outcomes else "no"
-    facts["progressed_on_prior"] = "yes" if "progressed" in outcomes else "no"
+    on_treatment = progressed_on_prior = False
+    for name in PRIOR_THERAPIES:
+        outcome = patient[name]
+        if outcome is None:
+            outcome = UNKNOWN
+        elif outcome == "ongoing":
+            if status == "progressive":
+                outcome, progressed_on_prior = "progressed", True
+            else:
+                on_treatment = True
+        elif outcome == "progressed":
+            progressed_on_prior = True
+        facts[name] = outcome
+    non_ssa = _NON_SSA_SYSTEMIC_OF(patient)
+    facts["prior_non_ssa_systemic"] = "yes" if not _GIVEN.isdisjoint(non_ssa) else (
+        "no" if non_ssa.count("never") == len(non_ssa) else UNKNOWN)
+    facts["on_treatment"] = "yes" if on_treatment else "no"
+    facts["progressed_on_prior"] = "yes" if progressed_on_prior else "no"
     facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
         else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
     interval = patient["prrt_progression_free_months"]
@@ -765,6 +808,7 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     facts["milan_net"] = _milan(patient, facts)
     derived = Facts(facts)
     derived._patient, derived._derived, derived._prrt_values, derived._netter1 = patient, facts, values, netter1
+    derived._gep_deferred = gep_deferred
     return derived
 
 
@@ -846,4 +890,5 @@ FACT_VALUES: Mapping[str, tuple] = {
 # Every patient gets the same derived facts in the same order (tests/test_pathway.py checks it): the order of
 # an empty record's.
 _FACTS_TEMPLATE: dict[str, None] = {}
-_FACTS_TEMPLATE = dict.fromkeys(derive_facts_lazily(PATIENT_FORM.validate({}))._derived)
+_FACTS_TEMPLATE = dict.fromkeys(fact for fact in derive_facts_lazily(PATIENT_FORM.validate({}))._derived
+                                if fact not in LAZY_FACTS)

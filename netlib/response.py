@@ -89,6 +89,26 @@ def _growth_fields(baseline_help: str, current_help: str, sources: tuple[str, ..
     )
 
 
+def _tgr(sum_diameters_baseline_mm: float, sum_diameters_current_mm: float,
+         interval_months: float) -> tuple[float, float, float, float, str]:
+    """The growth rate and its category: (ln volume ratio, ln growth per month, TGR, TGR as compared, category)."""
+    log_volume_ratio = _log_volume_ratio(sum_diameters_baseline_mm, sum_diameters_current_mm)
+    growth_per_month = log_volume_ratio / interval_months
+    tgr = 100.0 * math.expm1(growth_per_month)
+    compared = round(tgr, COMPARISON_DECIMALS)
+    if not TGR_WINDOW_FROM_MONTHS <= interval_months <= TGR_WINDOW_TO_MONTHS:
+        return log_volume_ratio, growth_per_month, tgr, compared, "not applicable"
+    return (log_volume_ratio, growth_per_month, tgr, compared,
+            "high" if compared >= TGR_HIGH_FROM_PERCENT_PER_MONTH else "low")
+
+
+def tumour_growth_rate_category(sum_diameters_baseline_mm: float, sum_diameters_current_mm: float,
+                                interval_months: float) -> str:
+    """The category :func:`tumour_growth_rate` gives for validated inputs, without making its result and texts
+    (the decision tables need the category only; tests/test_response.py holds the two equal)."""
+    return _tgr(sum_diameters_baseline_mm, sum_diameters_current_mm, interval_months)[4]
+
+
 @calculator(
     id="tumour_growth_rate",
     title="Tumour growth rate (TGR)",
@@ -128,27 +148,21 @@ def tumour_growth_rate(*, sum_diameters_baseline_mm: float, sum_diameters_curren
     "3 (+/- 1) months" without saying whether 2.0 and 4.0 are in).  The classification uses the
     value rounded to 10 decimal places, so a decimal input exactly at 0.8 counts as high.
     """
-    log_volume_ratio = _log_volume_ratio(sum_diameters_baseline_mm, sum_diameters_current_mm)
-    growth_per_month = log_volume_ratio / interval_months
-    tgr = 100.0 * math.expm1(growth_per_month)
-    compared = round(tgr, COMPARISON_DECIMALS)
+    log_volume_ratio, growth_per_month, tgr, compared, category = _tgr(
+        sum_diameters_baseline_mm, sum_diameters_current_mm, interval_months)
     doubling = _LN2 / growth_per_month if growth_per_month > 0.0 else None
     warnings: tuple[str, ...] = ()
 
-    if TGR_WINDOW_FROM_MONTHS <= interval_months <= TGR_WINDOW_TO_MONTHS:
-        if compared >= TGR_HIGH_FROM_PERCENT_PER_MONTH:
-            category = "high"
-            interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month at {interval_months:g} months: at or above the "
-                              f"GREPONET cut-off of {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month, which "
-                              "predicted shorter progression-free survival. Consider closer imaging "
-                              "follow-up, even if RECIST calls the disease stable.")
-        else:
-            category = "low"
-            interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month at {interval_months:g} months: below the "
-                              f"GREPONET cut-off of {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month, "
-                              "associated with longer progression-free survival.")
+    if category == "high":
+        interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month at {interval_months:g} months: at or above the "
+                          f"GREPONET cut-off of {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month, which "
+                          "predicted shorter progression-free survival. Consider closer imaging "
+                          "follow-up, even if RECIST calls the disease stable.")
+    elif category == "low":
+        interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month at {interval_months:g} months: below the "
+                          f"GREPONET cut-off of {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month, "
+                          "associated with longer progression-free survival.")
     else:
-        category = "not applicable"
         interpretation = (f"TGR {format_value(tgr, TGR_UNIT)} %/month over {interval_months:g} months. The GREPONET "
                           "cut-off does not apply at this interval.")
         warnings = (f"The {TGR_HIGH_FROM_PERCENT_PER_MONTH} %/month cut-off was derived and "

@@ -449,3 +449,33 @@ def test_bib_entries_are_complete():
         for required in ("author", "title", "journal", "year", "volume", "pages"):
             assert re.search(rf"^\s*{required}\s*=", entry, flags=re.MULTILINE), (required, entry[:40])
         assert re.search(r"^\s*(doi|pmid)\s*=", entry, flags=re.MULTILINE)
+
+
+# The decision tables take the WHO GEP category from who_gep_category, and make the result only when it
+# is read: the two must agree on every input, on both sides of every boundary.
+_GEP_EDGES = (None, 0.0, 1.9999, 2.0, 2.0001, 2.9999, 3.0, 3.0001, 19.9999, 20.0, 20.0001, 20.5, 55.0, 100.0)
+
+
+@pytest.mark.parametrize("differentiation", ["well", "poor"])
+def test_who_gep_category_is_the_calculators_category_at_every_boundary(differentiation):
+    from netlib.grading import who_gep_category
+
+    for ki67 in _GEP_EDGES:
+        for mitoses in _GEP_EDGES:
+            if differentiation == "well" and ki67 is None and mitoses is None:
+                continue  # refused by the calculator's form
+            expected = who_gep_grade(differentiation=differentiation, ki67_percent=ki67,
+                                     mitoses_per_2mm2=mitoses).category
+            assert who_gep_category(differentiation, ki67, mitoses) == expected, (ki67, mitoses)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["well", "poor"]),
+       st.none() | st.floats(0, 100, allow_nan=False), st.none() | st.floats(0, 1000, allow_nan=False))
+def test_who_gep_category_is_the_calculators_category(differentiation, ki67, mitoses):
+    from netlib.grading import who_gep_category
+
+    if differentiation == "well" and ki67 is None and mitoses is None:
+        return
+    expected = who_gep_grade(differentiation=differentiation, ki67_percent=ki67, mitoses_per_2mm2=mitoses)
+    assert who_gep_category(differentiation, ki67, mitoses) == expected.category

@@ -760,15 +760,19 @@ def test_patient_form_generated_validator_equals_the_reference(seed):
 @pytest.mark.parametrize("seed", range(200))
 def test_every_patient_gets_the_same_derived_facts_in_the_same_order(seed):
     """derive_facts fills a copy of one template (patient._FACTS_TEMPLATE): no fact may be set for some patients
-    only, or in another order, and none may be left as the template's placeholder."""
-    from netlib.patient import _FACTS_TEMPLATE, derive_facts_lazily
+    only, or in another order, and none may be left as the template's placeholder.  A deferred fact
+    (LAZY_FACTS) is outside the template; the complete facts have the same keys in the same order for all."""
+    from netlib.patient import _FACTS_TEMPLATE, LAZY_FACTS, derive_facts_lazily
 
     try:
         clean = PATIENT_FORM.validate(random_patient(random.Random(30_000 + seed)))
-        derived = derive_facts_lazily(clean)._derived
+        facts = derive_facts_lazily(clean)
     except InputError:
         return
-    assert list(derived) == list(_FACTS_TEMPLATE)
+    derived = facts._derived
+    assert [key for key in derived if key not in LAZY_FACTS] == list(_FACTS_TEMPLATE)
+    assert not LAZY_FACTS & set(_FACTS_TEMPLATE)
+    assert list(facts.complete()) == list(derive_facts_lazily(PATIENT_FORM.validate({})).complete())
     facts_of_empty = derive_facts_lazily(PATIENT_FORM.validate({}))._derived
     for key in derived:  # a fact the empty record leaves None may be None; the others are always set
         if facts_of_empty[key] is not None:
@@ -784,3 +788,45 @@ def test_fired_rule_ids_is_a_tuple_for_no_one_or_several_fired_rules(monkeypatch
     fired = tuple(step.rule_id for step in result.trace if step.fired)
     assert result.fired_rule_ids == fired and type(result.fired_rule_ids) is tuple
     assert len(fired) == (kept if kept is not None else len(fired)) and (kept is not None or len(fired) > 1)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_deferred_calculator_results_are_made_when_read_and_equal_the_calculators(seed):
+    """The WHO GEP and growth-rate results behind grade and tgr_category are made when first read, and are
+    then exactly what the calculators (validating entry points) return for the same inputs."""
+    from netlib.grading import who_gep_grade
+    from netlib.patient import derive_facts_lazily
+    from netlib.response import tumour_growth_rate
+
+    rng = random.Random(40_000 + seed)
+    patient = random_patient(rng)
+    patient.update(primary_site=rng.choice(["pancreas", "small_intestine", "rectum", None]),
+                   lung_morphology=None, gastric_type=None, differentiation=rng.choice(["well", "poor"]),
+                   ki67_percent=rng.choice([None, 2.9, 3.0, 20.0, 20.1, 40.0]),
+                   mitoses_per_2mm2=rng.choice([1.0, 2.0, 25.0]), stated_grade=None,
+                   sum_diameters_baseline_mm=60.0, sum_diameters_current_mm=rng.choice([55.0, 60.0, 61.5, 75.0]),
+                   interval_months=rng.choice([1.0, 3.0, 4.0, 6.0]))
+    clean = PATIENT_FORM.validate(patient)
+    facts = derive_facts_lazily(clean)
+    assert "grade_result" not in dict(facts) and "tgr_result" not in dict(facts)  # not made yet
+    grade = who_gep_grade(differentiation=clean["differentiation"], ki67_percent=clean["ki67_percent"],
+                          mitoses_per_2mm2=clean["mitoses_per_2mm2"])
+    tgr = tumour_growth_rate(sum_diameters_baseline_mm=60.0, sum_diameters_current_mm=clean["sum_diameters_current_mm"],
+                             interval_months=clean["interval_months"])
+    assert facts["grade"] == {"NET G1": "G1", "NET G2": "G2", "NET G3": "G3", "NEC": "NEC"}[grade.category]
+    assert facts["tgr_category"] == tgr.category
+    assert facts["grade_result"] == grade and facts["tgr_result"] == tgr
+    assert facts["grade_result"] is facts["grade_result"]  # made once
+    complete = facts.complete()
+    assert complete["grade_result"] == grade and complete["tgr_result"] == tgr
+
+
+def test_calculator_results_not_deferred_are_there_at_once():
+    """A lung carcinoid result (its category is the lung type) and a missing result are set when derived."""
+    from netlib.patient import derive_facts_lazily
+
+    lung = derive_facts_lazily(PATIENT_FORM.validate({"primary_site": "lung", "mitoses_per_2mm2": 1.0,
+                                                      "necrosis": "absent", "lung_morphology": "carcinoid"}))
+    assert dict(lung)["grade_result"].category == "typical carcinoid" == lung["lung_type"]
+    empty = derive_facts_lazily(PATIENT_FORM.validate({}))
+    assert dict(empty)["grade_result"] is None and dict(empty)["tgr_result"] is None

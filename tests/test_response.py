@@ -487,3 +487,34 @@ def test_recist_properties(values):
     if result.category == "PR":
         assert values["target_lesions_disappeared"] or \
             values["current_sum_mm"] <= values["baseline_sum_mm"] * 0.7 + 1e-9
+
+
+# The decision tables take the growth-rate category from tumour_growth_rate_category, and make the result
+# only when it is read: the two must agree on every input, on both sides of the cut-off and the window.
+@pytest.mark.parametrize("interval", [0.25, 1.9999, 2.0, 2.0001, 3.0, 3.9999, 4.0, 4.0001, 120.0])
+@pytest.mark.parametrize("current", [50.0, 100.0, 100.79, 100.8, 100.81, 180.0])
+def test_tgr_category_is_the_calculators_category_at_every_boundary(interval, current):
+    from netlib.response import tumour_growth_rate_category
+
+    expected = tumour_growth_rate(sum_diameters_baseline_mm=100.0, sum_diameters_current_mm=current,
+                                  interval_months=interval).category
+    assert tumour_growth_rate_category(100.0, current, interval) == expected
+
+
+def test_tgr_category_boundary_cases_are_on_both_sides():
+    from netlib.response import tumour_growth_rate_category
+
+    # At 3 months the TGR is the percentage change of the diameter sum: 0.8 % is high, 0.79 % low.
+    assert tumour_growth_rate_category(100.0, 100.8, 3.0) == "high"
+    assert tumour_growth_rate_category(100.0, 100.79, 3.0) == "low"
+    assert tumour_growth_rate_category(100.0, 100.8, 4.0001) == "not applicable"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(1.0, 1000.0), st.floats(1.0, 1000.0), st.floats(0.25, 120.0))
+def test_tgr_category_is_the_calculators_category(baseline, current, interval):
+    from netlib.response import tumour_growth_rate_category
+
+    expected = tumour_growth_rate(sum_diameters_baseline_mm=baseline, sum_diameters_current_mm=current,
+                                  interval_months=interval).category
+    assert tumour_growth_rate_category(baseline, current, interval) == expected
