@@ -420,25 +420,21 @@ _EXTENT_GROUP = {"localised": "local", "locoregional": "local", "metastatic": "m
 
 
 def _prrt_values(patient: Mapping[str, Any], facts: dict) -> dict[str, Any]:
-    """The PRRT calculator's inputs (every field but the criteria set), the same for NETTER-1 and NETTER-2."""
-    imaging, score = patient["sstr_imaging"], patient["krenning_score"]
-    known = facts["sstr_result"] is not None
-    values = {
-        "differentiation": patient["differentiation"] or ("well" if facts["grade"] in ("G1", "G2", "G3") else None),
-        "ki67_percent": patient["ki67_percent"],
-        "krenning_score": score if known else None,
-        "sstr_modality": _MODALITY[imaging] if known else None,
-        "karnofsky_percent": patient["karnofsky_percent"], "age_years": patient["age_years"],
-        "months_since_diagnosis": patient["months_since_diagnosis"],
-        "creatinine_clearance_ml_min": facts["creatinine_clearance_ml_min"],
-        "creatinine_mg_dl": patient["creatinine_mg_dl"], "creatinine_umol_l": patient["creatinine_umol_l"],
-        "haemoglobin_g_dl": patient["haemoglobin_g_dl"], "haemoglobin_g_l": patient["haemoglobin_g_l"],
-        "wbc_10e9_l": patient["wbc_10e9_l"], "platelets_10e9_l": patient["platelets_10e9_l"],
-        "bilirubin_x_uln": patient["bilirubin_x_uln"], "albumin_g_dl": patient["albumin_g_dl"],
-        "albumin_g_l": patient["albumin_g_l"], "prothrombin_time_normal": patient["prothrombin_time_normal"],
-    }
-    if not _PRRT_INPUTS_PROVEN:  # a declaration drifted: validate as the calculator would
-        values = _PRRT_FORM.validate(values)
+    """The PRRT calculator's inputs (every field but the criteria set), the same for NETTER-1 and NETTER-2.
+
+    The patient record carries every other input under the calculator's own names and declarations, so the
+    inputs are a copy of it with the three that derive_facts works out (the criteria read their fields by
+    name; the other fields of the copy are never read)."""
+    values = dict(patient)
+    values["differentiation"] = patient["differentiation"] or (
+        "well" if facts["grade"] in ("G1", "G2", "G3") else None)
+    if facts["sstr_result"] is None:
+        values["krenning_score"] = values["sstr_modality"] = None
+    else:
+        values["sstr_modality"] = _MODALITY[patient["sstr_imaging"]]
+    values["creatinine_clearance_ml_min"] = facts["creatinine_clearance_ml_min"]
+    if not _PRRT_INPUTS_PROVEN:  # a declaration drifted: validate exactly the calculator's inputs, as it would
+        values = _PRRT_FORM.validate({name: values[name] for name in _PRRT_FORM.by_name if name != "criteria_set"})
         del values["criteria_set"]
     return values
 
