@@ -390,6 +390,12 @@ def _fast_validator(field: Field) -> Callable[[Any], Any]:
     return validate
 
 
+def _as_float_bound(bound: float) -> float:
+    """A number field's bound as a float when that is the same number: the interpreter compares two floats
+    faster than a float with an int, and the result is the same."""
+    return float(bound) if isinstance(bound, int) and float(bound) == bound else bound
+
+
 def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
                        reference: Callable[[Mapping[str, Any]], dict]) -> Callable[[Mapping[str, Any]], dict]:
     """One generated function validating a whole form, fields then rules: ``check(values) -> clean dict``.
@@ -431,10 +437,10 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
         elif kind in ("number", "integer"):
             bounds = []
             if field.minimum is not None:
-                namespace[f"lo{index}"] = field.minimum
+                namespace[f"lo{index}"] = _as_float_bound(field.minimum) if kind == "number" else field.minimum
                 bounds.append(f"lo{index} {'<' if field.exclusive_minimum else '<='} {v}")
             if field.maximum is not None:
-                namespace[f"hi{index}"] = field.maximum
+                namespace[f"hi{index}"] = _as_float_bound(field.maximum) if kind == "number" else field.maximum
                 bounds.append(f"{v} {'<' if field.exclusive_maximum else '<='} hi{index}")
             if field.minimum is None or field.maximum is None:
                 bounds.append(f"{v} - {v} == 0")  # finite (inf - inf and nan are not 0)

@@ -300,3 +300,28 @@ def test_remembered_texts_are_bounded_per_field():
     texts = [f"{n / 100:.2f}" for n in range(REMEMBERED_TEXTS_PER_FIELD + 500)]
     assert [check(t) for t in texts] == [float(t) for t in texts]  # past the bound: parsed, not remembered
     assert len(parsed) == REMEMBERED_TEXTS_PER_FIELD
+
+
+def test_number_bounds_compared_as_floats_only_when_that_is_the_same_number():
+    from netlib.inputs import Form, _as_float_bound, number
+
+    assert _as_float_bound(0) == 0 and type(_as_float_bound(0)) is float
+    assert _as_float_bound(2.5) == 2.5
+    assert type(_as_float_bound(10**30)) is int  # no float is exactly 10**30: the int bound is kept
+    big = Form((number("x", "X", "", 0, 10**30),), ())
+    with pytest.raises(InputError):  # the float 1e30 is just above 10**30 (a float bound would take it)
+        big.validate({"x": 1e30})
+    below = math.nextafter(1e30, 0)
+    assert below < 10**30 and big.validate({"x": below}) == {"x": below}
+    for form in (Form((number("x", "X", "", 0, 100),), ()),
+                 Form((number("x", "X", "", 0, 100, exclusive_minimum=True),), ())):
+        for value in (100, 100.0, 99.99999999999999, 1e-300, 0, 0.0, -0.0, 100.00000000000001, 101):
+            try:
+                expected = ("ok", form._validate_slowly({"x": value}))
+            except InputError as error:
+                expected = ("error", str(error))
+            try:
+                got = ("ok", form.validate({"x": value}))
+            except InputError as error:
+                got = ("error", str(error))
+            assert got == expected, value
