@@ -520,22 +520,23 @@ _lung_carcinoid = _unvalidated(lung_carcinoid, {"morphology": _accepts_morpholog
 # (results are frozen).
 _krenning = functools.lru_cache(maxsize=64)(_unvalidated(krenning_calculator, {"modality": _accepts_modalities}))
 _tumour_growth_rate = _unvalidated(tumour_growth_rate, {})
+
+
+def _category_only(function, called, category):
+    """``category`` (positional inputs in the calculator's field order) when ``called``, the calculator's entry
+    point from _unvalidated, is the raw function; otherwise (a declaration drifted) the validating call's
+    category, so behaviour never changes."""
+    if called is function.raw:
+        return category
+    names = tuple(field.name for field in function.calculator.fields)
+    return lambda *values: called(**dict(zip(names, values))).category
+
+
 # The WHO GEP grade and the growth rate are results a row or a reader seldom reads: the facts take their
 # categories from the calculators' own category functions, and the results are made when first read
-# (Facts.__missing__).  Should a declaration drift, the category comes from the validating call instead.
-if _who_gep_grade is who_gep_grade.raw:
-    _who_gep_category = who_gep_category
-else:  # pragma: no cover - only when a declaration drifts
-    def _who_gep_category(differentiation, ki67_percent, mitoses_per_2mm2):
-        return _who_gep_grade(differentiation=differentiation, ki67_percent=ki67_percent,
-                              mitoses_per_2mm2=mitoses_per_2mm2).category
-if _tumour_growth_rate is tumour_growth_rate.raw:
-    _tumour_growth_rate_category = tumour_growth_rate_category
-else:  # pragma: no cover - only when a declaration drifts
-    def _tumour_growth_rate_category(sum_diameters_baseline_mm, sum_diameters_current_mm, interval_months):
-        return _tumour_growth_rate(sum_diameters_baseline_mm=sum_diameters_baseline_mm,
-                                   sum_diameters_current_mm=sum_diameters_current_mm,
-                                   interval_months=interval_months).category
+# (Facts.__missing__).
+_who_gep_category = _category_only(who_gep_grade, _who_gep_grade, who_gep_category)
+_tumour_growth_rate_category = _category_only(tumour_growth_rate, _tumour_growth_rate, tumour_growth_rate_category)
 _cockcroft_gault = _unvalidated(cockcroft_gault, {})
 # The PRRT criteria are assessed directly (prrt.assess): the decision tables need the category only, and
 # the calculator's full result, with its texts, is made when a row or a reader asks for it.

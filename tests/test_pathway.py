@@ -831,3 +831,19 @@ def test_calculator_results_not_deferred_are_there_at_once():
     assert dict(lung)["grade_result"].category == "typical carcinoid" == lung["lung_type"]
     empty = derive_facts_lazily(PATIENT_FORM.validate({}))
     assert dict(empty)["grade_result"] is None and dict(empty)["tgr_result"] is None
+
+
+def test_a_category_function_is_used_only_while_the_calculator_is_called_unvalidated():
+    """Should a declaration drift (the calculator kept validating), the facts take the validating call's category."""
+    from netlib.grading import who_gep_category, who_gep_grade
+    from netlib.patient import _category_only
+    from netlib.response import tumour_growth_rate, tumour_growth_rate_category
+
+    assert _category_only(who_gep_grade, who_gep_grade.raw, who_gep_category) is who_gep_category
+    drifted = _category_only(who_gep_grade, who_gep_grade, who_gep_category)
+    assert drifted is not who_gep_category
+    assert drifted("well", 4.0, None) == "NET G2" and drifted("poor", 1.0, 1.0) == "NEC"
+    with pytest.raises(InputError):  # validated: Ki-67 above 100 % is refused
+        drifted("well", 120.0, None)
+    growth = _category_only(tumour_growth_rate, tumour_growth_rate, tumour_growth_rate_category)
+    assert growth(100.0, 100.8, 3.0) == "high" and growth(100.0, 100.8, 6.0) == "not applicable"
