@@ -39,7 +39,7 @@ from typing import Any, Mapping
 import string
 
 from . import cart, evidence, patient, prrt, response, therapies
-from .patient import FACT_VALUES, PATIENT_FORM, FactsView, derive_facts, derive_facts_lazily, patient_schema
+from .patient import FACT_POSITION, FACT_VALUES, PATIENT_FORM, FactsView, derive, derive_facts, patient_schema
 
 __all__ = ["RULESET_VERSION", "RULES", "TABLES", "ALWAYS", "PATIENT_FORM", "recommend", "rules_table",
            "patient_schema", "derive_facts", "Recommendations"]
@@ -462,7 +462,7 @@ def _contribution(rule: DecisionRule, exclusion: Exclusion | None) -> tuple:
 
 
 def _compile_fire(rules: tuple[DecisionRule, ...]):
-    """One generated function testing every rule: ``fire(facts) -> [positions of fired rules]``.
+    """One generated function testing every rule: ``fire(derivation) -> [positions of fired rules]``.
 
     Each condition becomes ``value == constant`` or ``value in frozenset`` (a negated condition keeps the
     rest of the fact's finite domain), so the result is the same as Condition.holds row by row; the
@@ -484,7 +484,7 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
             # Deferred facts (patient.LAZY_FACTS) are read in place and after the row's other conditions,
             # so that they are computed only for a patient whose other conditions hold.
             if condition.fact in patient.LAZY_FACTS:
-                variable = f"facts[{condition.fact!r}]"
+                variable = f"derivation.lazy({condition.fact!r})"
             else:
                 variable = variables.setdefault(condition.fact, f"f{len(variables)}")
                 fact_of[variable] = condition.fact
@@ -521,15 +521,16 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
             rows = [row for row in rows if test not in row[1]]
             variable = tests_of[test]
             if variable in fact_of and variable not in bound:  # a fact is read where a path first tests it
-                body.append(f"{indent}{variable} = derived[{fact_of[variable]!r}]")
+                fact = fact_of[variable]
+                body.append(f"{indent}{variable} = derived[{patient.FACT_POSITION[fact]}]  # {fact}")
                 bound.add(variable)
             body.append(f"{indent}if {test}:")
             emit(inside, depth + 1, bound)
 
     emit(pending, 1, set())
-    # The facts derive_facts computes at once are read from its plain dict (Facts._derived: the interpreter
-    # specialises lookups in an exact dict, not in a subclass); the deferred ones through Facts, which computes them.
-    lines = ["def fire(facts):", "    derived = getattr(facts, '_derived', facts)"]
+    # The facts derive computes at once are read by position from its list (patient.FACT_POSITION); the deferred
+    # ones through the derivation, which makes them.
+    lines = ["def fire(derivation):", "    derived = derivation.values"]
     lines.append("    out = []")
     lines += body
     lines.append("    out.sort()")
@@ -634,10 +635,10 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     else:
         values = patient if patient is not None else {}
     clean = PATIENT_FORM.validate(values)  # never changes its argument
-    facts = derive_facts_lazily(clean)
+    facts = derive(clean)
     tables = _tables()
     positions = tables.fire(facts)
-    pathway, redirect = _pathway(facts["grade"])
+    pathway, redirect = _pathway(facts.values[_GRADE_AT])
 
     # The first exclusion of an option names it; an option excluded anywhere is never recommended.
     excluded: dict[str, Exclusion] = {}
@@ -704,6 +705,7 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
 
 
 _new_recommendations = object.__new__
+_GRADE_AT = FACT_POSITION["grade"]
 
 
 def rules_table() -> list[dict[str, str]]:

@@ -374,11 +374,12 @@ def _ki67_band(ki67: float | None, grade: str) -> str:
     return "over_55"
 
 
-def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | None, str | None]:
-    """(grade, what found it, the differentiation of a deferred WHO GEP result or None).
+def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, str | None, Any, str]:
+    """(grade, what found it, the differentiation of a deferred WHO GEP result or None, the grade result,
+    the lung type).
 
     A lung carcinoid result is made at once (its category is the lung type); a WHO GEP result is made
-    when first read (Facts.__missing__), its category alone now; otherwise ``grade_result`` is None.
+    when first read (its category alone now; the result is _DEFERRED); otherwise the result is None.
     """
     site, differentiation = patient["primary_site"], patient["differentiation"]
     ki67, mitoses = patient["ki67_percent"], patient["mitoses_per_2mm2"]
@@ -386,29 +387,30 @@ def _grade(patient: Mapping[str, Any], facts: dict) -> tuple[str | None, str | N
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
         if site in THORACIC and morphology is not None and mitoses is not None \
                 and patient["necrosis"] is not None:
-            facts["grade_result"] = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"],
-                                                   ki67_percent=ki67, morphology=morphology)
-            return "NEC", "lung_carcinoid", None
+            result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
+                                     morphology=morphology)
+            return "NEC", "lung_carcinoid", None, result, UNKNOWN
         if site not in THORACIC:
-            return _GRADE_FROM_CATEGORY[_who_gep_category("poor", ki67, mitoses)], "who_gep_grade", "poor"
-        facts["grade_result"] = None
-        return "NEC", "morphology", None
+            return (_GRADE_FROM_CATEGORY[_who_gep_category("poor", ki67, mitoses)], "who_gep_grade", "poor",
+                    _DEFERRED, UNKNOWN)
+        return "NEC", "morphology", None, None, UNKNOWN
     if site in THORACIC:
         if mitoses is None or patient["necrosis"] is None:
-            facts["grade_result"] = None
-            return None, None, None
+            return None, None, None, None, UNKNOWN
         extra = {"morphology": "carcinoid"}
         if patient["tumour_size_cm"] is not None:
             extra["tumour_size_mm"] = patient["tumour_size_cm"] * 10
         result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
-                                **extra)
-        facts["grade_result"] = result
-        facts["lung_type"] = result.category
-        return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid", None
+                                 **extra)
+        return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid", None, result, result.category
     if differentiation == "well" and (ki67 is not None or mitoses is not None):
-        return _GRADE_FROM_CATEGORY[_who_gep_category("well", ki67, mitoses)], "who_gep_grade", "well"
-    facts["grade_result"] = None
-    return None, None, None
+        return (_GRADE_FROM_CATEGORY[_who_gep_category("well", ki67, mitoses)], "who_gep_grade", "well",
+                _DEFERRED, UNKNOWN)
+    return None, None, None, None, UNKNOWN
+
+
+# A calculator result made when first read (the facts hold its category at once).
+_DEFERRED = object()
 
 
 _YES_NO_OF = {None: UNKNOWN, True: "yes", False: "no"}  # a yes/no/unknown fact from an optional boolean
@@ -419,20 +421,19 @@ _YES_NO_FACTS = ("lymphovascular_invasion", "muscularis_propria_invasion", "meso
 _EXTENT_GROUP = {"localised": "local", "locoregional": "local", "metastatic": "metastatic"}
 
 
-def _prrt_values(patient: Mapping[str, Any], facts: dict) -> dict[str, Any]:
+def _prrt_values(patient: Mapping[str, Any], grade: str, sstr_result: Any, clearance: float | None) -> dict[str, Any]:
     """The PRRT calculator's inputs (every field but the criteria set), the same for NETTER-1 and NETTER-2.
 
     The patient record carries every other input under the calculator's own names and declarations, so the
     inputs are a copy of it with the three that derive_facts works out (the criteria read their fields by
     name; the other fields of the copy are never read)."""
     values = dict(patient)
-    values["differentiation"] = patient["differentiation"] or (
-        "well" if facts["grade"] in ("G1", "G2", "G3") else None)
-    if facts["sstr_result"] is None:
+    values["differentiation"] = patient["differentiation"] or ("well" if grade in ("G1", "G2", "G3") else None)
+    if sstr_result is None:
         values["krenning_score"] = values["sstr_modality"] = None
     else:
         values["sstr_modality"] = _MODALITY[patient["sstr_imaging"]]
-    values["creatinine_clearance_ml_min"] = facts["creatinine_clearance_ml_min"]
+    values["creatinine_clearance_ml_min"] = clearance
     if not _PRRT_INPUTS_PROVEN:  # a declaration drifted: validate exactly the calculator's inputs, as it would
         values = _PRRT_FORM.validate({name: values[name] for name in _PRRT_FORM.by_name if name != "criteria_set"})
         del values["criteria_set"]
@@ -562,7 +563,7 @@ _PRRT_RESULTS = {"prrt_result": prrt.NETTER1, "prrt_first_line_result": prrt.NET
 
 
 class Facts(dict):
-    """The derived facts of one patient, read by the decision tables.
+    """The derived facts of one patient, as a mapping (built from a :class:`_Derivation` when read).
 
     Holds what derive_facts computes; a patient value that is not also a derived fact, and the
     deferred facts (LAZY_FACTS, computed when first read), come through ``facts[key]``.
@@ -570,49 +571,17 @@ class Facts(dict):
     or :meth:`complete`.
     """
 
-    __slots__ = ("_patient", "_complete", "_derived", "_prrt_values", "_netter1", "_netter2", "_gep_deferred")
+    __slots__ = ("_patient", "_complete", "_derivation")
 
     def __missing__(self, key: str) -> Any:
         if key not in LAZY_FACTS:
             return self._patient[key]
-        if key == "prrt_first_line_eligibility":
-            failed, missing, _notes = self._netter2_assessment()
-            value = self[key] = prrt.category(failed, missing)
-        elif key == "prrt_result":
-            value = self[key] = prrt.explain(prrt.NETTER1, self._prrt_values, *self._netter1)
-        elif key == "prrt_first_line_result":
-            value = self[key] = prrt.explain(prrt.NETTER2, self._prrt_values, *self._netter2_assessment())
-        elif key == "grade_result":  # absent only when derive_facts deferred a WHO GEP result
-            patient = self._patient
-            value = self[key] = _who_gep_grade(differentiation=self._gep_deferred, ki67_percent=patient["ki67_percent"],
-                                               mitoses_per_2mm2=patient["mitoses_per_2mm2"])
-        else:  # tgr_result: absent only when derive_facts deferred it
-            patient = self._patient
-            value = self[key] = _tumour_growth_rate(
-                sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
-                sum_diameters_current_mm=patient["sum_diameters_current_mm"],
-                interval_months=patient["interval_months"])
+        value = self[key] = self._derivation.lazy(key)
         return value
 
-    def _netter2_assessment(self) -> tuple[list[str], list[str], list[str]]:
-        try:
-            return self._netter2
-        except AttributeError:
-            self._netter2 = prrt.assess(prrt.NETTER2, self._prrt_values)
-            return self._netter2
-
     def result_details(self, source: str, key: str) -> tuple:
-        """``self[source].details[key]`` (empty when there is no result): the reasons and missing criteria of
-        a PRRT check come from its assessment, without making the whole result."""
-        if source in _PRRT_RESULTS and not dict.__contains__(self, source):
-            criteria = _PRRT_RESULTS[source]
-            failed, missing, _notes = self._netter1 if criteria is prrt.NETTER1 else self._netter2_assessment()
-            if key == "missing_criteria":
-                return tuple(missing)
-            if key == "reasons":
-                return prrt.explain_failures(criteria, self._prrt_values, failed)
-        result = self[source]
-        return () if result is None else result.details.get(key, ())
+        """``self[source].details[key]`` (empty when there is no result); see :meth:`_Derivation.result_details`."""
+        return self._derivation.result_details(source, key)
 
     def complete(self) -> dict[str, Any]:
         """Every fact, patient values first, in the order derive_facts gives them (computed once)."""
@@ -630,19 +599,105 @@ class Facts(dict):
         return full
 
 
+class _Derivation:
+    """One patient's derived facts as derive computes them.
+
+    ``values`` holds the facts of FACT_ORDER, by position (a list: the decision tables read it by position,
+    which costs the interpreter less than a lookup by key).  The calculator results a row or a reader
+    seldom reads are made on first ask (:meth:`lazy`) and kept; :class:`Facts`, the mapping readers see, is
+    built from the derivation when first read.
+    """
+
+    __slots__ = ("values", "patient", "prrt_values", "netter1", "netter2", "gep_deferred", "grade_result",
+                 "tgr_result", "made")
+
+    def lazy(self, key: str) -> Any:
+        """A deferred fact (LAZY_FACTS), made once."""
+        made = self.made
+        if made is None:
+            made = self.made = {}
+        elif key in made:
+            return made[key]
+        patient = self.patient
+        if key == "prrt_first_line_eligibility":
+            failed, missing, _notes = self.netter2_assessment()
+            value = prrt.category(failed, missing)
+        elif key == "prrt_result":
+            value = prrt.explain(prrt.NETTER1, self.prrt_values, *self.netter1)
+        elif key == "prrt_first_line_result":
+            value = prrt.explain(prrt.NETTER2, self.prrt_values, *self.netter2_assessment())
+        elif key == "grade_result":
+            value = self.grade_result
+            if value is _DEFERRED:
+                value = _who_gep_grade(differentiation=self.gep_deferred, ki67_percent=patient["ki67_percent"],
+                                       mitoses_per_2mm2=patient["mitoses_per_2mm2"])
+        elif key == "tgr_result":
+            value = self.tgr_result
+            if value is _DEFERRED:
+                value = _tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
+                                            sum_diameters_current_mm=patient["sum_diameters_current_mm"],
+                                            interval_months=patient["interval_months"])
+        else:
+            raise KeyError(key)
+        made[key] = value
+        return value
+
+    def netter2_assessment(self) -> tuple[list[str], list[str], list[str]]:
+        netter2 = self.netter2
+        if netter2 is None:
+            netter2 = self.netter2 = prrt.assess(prrt.NETTER2, self.prrt_values)
+        return netter2
+
+    def result_details(self, source: str, key: str) -> tuple:
+        """``facts[source].details[key]`` (empty when there is no result): the reasons and missing criteria of
+        a PRRT check come from its assessment, without making the whole result."""
+        made = self.made
+        if source in _PRRT_RESULTS and (made is None or source not in made):
+            criteria = _PRRT_RESULTS[source]
+            failed, missing, _notes = self.netter1 if criteria is prrt.NETTER1 else self.netter2_assessment()
+            if key == "missing_criteria":
+                return tuple(missing)
+            if key == "reasons":
+                return prrt.explain_failures(criteria, self.prrt_values, failed)
+        result = self.lazy(source) if source in LAZY_FACTS else self.facts()[source]
+        return () if result is None else result.details.get(key, ())
+
+    def facts(self) -> Facts:
+        """The facts as a mapping: FACT_ORDER, then the results made at once, then those made since, in that order."""
+        facts = Facts(zip(FACT_ORDER, self.values))
+        facts._patient, facts._derivation = self.patient, self
+        if self.grade_result is not _DEFERRED:
+            facts["grade_result"] = self.grade_result
+        if self.tgr_result is not _DEFERRED:
+            facts["tgr_result"] = self.tgr_result
+        if self.made:
+            facts.update(self.made)
+        return facts
+
+
 class FactsView(Mapping):
-    """Read-only view of :class:`Facts`: every fact is there, deferred ones computed on demand."""
+    """Read-only view of one patient's facts: every fact is there, deferred ones computed on demand.  The
+    mapping is built on first read (most results are never read)."""
 
-    __slots__ = ("_facts",)
+    __slots__ = ("_derivation", "_built")
 
-    def __init__(self, facts: Facts) -> None:
-        self._facts = facts
+    def __init__(self, derivation: _Derivation) -> None:
+        self._derivation = derivation
+        self._built = None
+
+    @property
+    def _facts(self) -> Facts:
+        built = self._built
+        if built is None:
+            built = self._built = self._derivation.facts()
+        return built
 
     def __getitem__(self, key: str) -> Any:
         return self._facts[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in LAZY_FACTS or dict.__contains__(self._facts, key) or key in self._facts._patient
+        facts = self._facts
+        return key in LAZY_FACTS or dict.__contains__(facts, key) or key in facts._patient
 
     def __iter__(self):
         return iter(self._facts.complete())
@@ -666,44 +721,58 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     """:func:`derive_facts` with the PRRT results, the NETTER-2 check and the WHO GEP and growth-rate results
     (LAZY_FACTS) deferred until a rule or a reader asks for them."""
-    # Filled as a plain dict and wrapped at the end; the decision tables read the plain one (Facts._derived):
-    # the interpreter specialises lookups in an exact dict, not in a subclass.  The dict starts as a copy of
-    # one with every derived fact in derive order (None), so it is never resized while it fills.
-    facts: dict[str, Any] = _FACTS_TEMPLATE.copy() if _FACTS_TEMPLATE else {}
-    site = patient["primary_site"]
-    facts["site"] = site or "not given"
-    facts["differentiation"] = patient["differentiation"] or UNKNOWN
-    facts["lung_type"] = UNKNOWN
+    return derive(patient).facts()
 
-    computed_grade, grade_source, gep_deferred = _grade(patient, facts)
+
+# The facts derive computes, in its order: every patient gets all of them (tests/test_pathway.py checks that
+# derive's list names them in this order).
+FACT_ORDER = (
+    "site", "differentiation", "lung_type", "grade", "grade_source", "ki67_band", "low_grade_for_surveillance",
+    "size_band", "size_over_3cm", "extent_group", "resectable", "surgery_feasible", "morphology", "advanced",
+    "sstr_result", "sstr_expression", "prrt_uptake", "fdg", "status", "progressive", "tgr_category", "syndrome",
+    "refractory_diarrhoea", "hereditary", "multifocal", *_YES_NO_FACTS, "risk_features", "tumour_burden",
+    "gastric_type", *PRIOR_THERAPIES, "prior_non_ssa_systemic", "on_treatment", "progressed_on_prior",
+    "prior_systemic", "prrt_benefit", "renal_result", "creatinine_clearance_ml_min", "creatinine_clearance_source",
+    "prrt_eligibility", "tmb_high", "tumour_agnostic_target", "milan_result", "milan_net")
+FACT_POSITION = {fact: position for position, fact in enumerate(FACT_ORDER)}
+
+
+def derive(patient: Mapping[str, Any]) -> _Derivation:
+    """Derive one patient's facts (FACT_ORDER) into a :class:`_Derivation`, each into a local of its own name;
+    the deferred ones (LAZY_FACTS) are made when a rule or a reader asks for them."""
+    primary_site = patient["primary_site"]
+    site = primary_site or "not given"
+    differentiation = patient["differentiation"] or UNKNOWN
+
+    computed_grade, grade_source, gep_deferred, grade_result, lung_type = _grade(patient)
     stated = patient["stated_grade"]
     if computed_grade is not None and stated is not None and computed_grade != stated:
         raise InputError("stated_grade", stated, f"{computed_grade} (as computed from the inputs) or nothing",
                          f"stated_grade {stated} contradicts the grade computed from the inputs "
                          f"({computed_grade} by {grade_source})")
-    grade = computed_grade or stated
-    facts["grade"] = grade or UNKNOWN
-    facts["grade_source"] = grade_source or ("stated" if stated else None)
-    facts["ki67_band"] = _ki67_band(patient["ki67_percent"], facts["grade"])
-    facts["low_grade_for_surveillance"] = (
-        "yes" if grade == "G1" or (grade == "G2" and patient["ki67_percent"] is not None
-                                   and patient["ki67_percent"] < KI67_LOW_G2_BELOW_PERCENT)
-        else ("no" if grade in ("G2", "G3", "NEC") else UNKNOWN))
-    facts["size_band"] = _size_band(patient["tumour_size_cm"])
+    given_grade = computed_grade or stated
+    grade = given_grade or UNKNOWN
+    grade_source = grade_source or ("stated" if stated else None)
+    ki67 = patient["ki67_percent"]
+    ki67_band = _ki67_band(ki67, grade)
+    low_grade_for_surveillance = (
+        "yes" if given_grade == "G1" or (given_grade == "G2" and ki67 is not None
+                                         and ki67 < KI67_LOW_G2_BELOW_PERCENT)
+        else ("no" if given_grade in ("G2", "G3", "NEC") else UNKNOWN))
     size = patient["tumour_size_cm"]
-    facts["size_over_3cm"] = UNKNOWN if size is None else ("yes" if size > VHL_SURVEILLANCE_UP_TO_CM else "no")
+    size_band = _size_band(size)
+    size_over_3cm = UNKNOWN if size is None else ("yes" if size > VHL_SURVEILLANCE_UP_TO_CM else "no")
 
-    extent, resectable = patient["extent"], patient["resectable"]
-    facts["extent_group"] = _EXTENT_GROUP.get(extent, UNKNOWN)
-    facts["resectable"] = _YES_NO_OF[resectable]
+    extent, resectable_given = patient["extent"], patient["resectable"]
+    extent_group = _EXTENT_GROUP.get(extent, UNKNOWN)
+    resectable = _YES_NO_OF[resectable_given]
     # Local disease: is surgery feasible?  Stated by the surgeon, or, once the primary has been removed (an
     # appendectomy, a polypectomy), the question is completion surgery, which is judged feasible unless the
     # record says the disease is not resectable.  Never assumed before any resection.
-    facts["surgery_feasible"] = "yes" if resectable is True or (
-        resectable is None and patient["primary_resected"] is True) else _YES_NO_OF[resectable]
-    facts["morphology"] = patient["lung_morphology"] or UNKNOWN
-    facts["advanced"] = "yes" if (extent == "metastatic" or (facts["extent_group"] == "local"
-                                                             and resectable is False)) else (
+    surgery_feasible = "yes" if resectable_given is True or (
+        resectable_given is None and patient["primary_resected"] is True) else resectable
+    morphology = patient["lung_morphology"] or UNKNOWN
+    advanced = "yes" if (extent == "metastatic" or (extent_group == "local" and resectable_given is False)) else (
         UNKNOWN if extent is None else "no")
 
     # SSTR: two questions with two thresholds.  Expression for SSA selection: Krenning >= 2 on any
@@ -711,121 +780,131 @@ def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     # modality-aware convention of netlib.imaging (planar/SPECT >= 2, PET >= 3).
     imaging, score = patient["sstr_imaging"], patient["krenning_score"]
     if imaging is None or imaging == "not_done" or score is None:
-        facts["sstr_result"] = None
-        facts["sstr_expression"] = facts["prrt_uptake"] = UNKNOWN
+        sstr_result = None
+        sstr_expression = prrt_uptake = UNKNOWN
     else:
-        sstr = _krenning(krenning_score=score, modality=_MODALITY[imaging])
-        facts["sstr_result"] = sstr
-        facts["sstr_expression"] = "positive" if score >= KRENNING_SUFFICIENT_SCINTIGRAPHY else "negative"
-        facts["prrt_uptake"] = "sufficient" if sstr.category == SSTR_SUFFICIENT else "insufficient"
-    facts["fdg"] = patient["fdg_pet"] or UNKNOWN
+        sstr_result = _krenning(krenning_score=score, modality=_MODALITY[imaging])
+        sstr_expression = "positive" if score >= KRENNING_SUFFICIENT_SCINTIGRAPHY else "negative"
+        prrt_uptake = "sufficient" if sstr_result.category == SSTR_SUFFICIENT else "insufficient"
+    fdg = patient["fdg_pet"] or UNKNOWN
 
-    status = patient["disease_status"]
-    if status is None and patient["recist_response"] == "PD":
-        status = "progressive"
-    facts["status"] = status or UNKNOWN
-    facts["progressive"] = "yes" if status == "progressive" else ("no" if status else UNKNOWN)
+    given_status = patient["disease_status"]
+    if given_status is None and patient["recist_response"] == "PD":
+        given_status = "progressive"
+    status = given_status or UNKNOWN
+    progressive = "yes" if given_status == "progressive" else ("no" if given_status else UNKNOWN)
 
     baseline = patient["sum_diameters_baseline_mm"]
-    if baseline is not None:  # tgr_result: made when first read (Facts.__missing__)
-        facts["tgr_category"] = _tumour_growth_rate_category(baseline, patient["sum_diameters_current_mm"],
-                                                             patient["interval_months"])
+    if baseline is not None:  # tgr_result: made when first read
+        tgr_result = _DEFERRED
+        tgr_category = _tumour_growth_rate_category(baseline, patient["sum_diameters_current_mm"],
+                                                    patient["interval_months"])
     else:
-        facts["tgr_result"], facts["tgr_category"] = None, UNKNOWN
+        tgr_result, tgr_category = None, UNKNOWN
 
-    syndrome = patient["functioning_syndrome"]
-    if syndrome is None and patient["refractory_syndrome_diarrhoea"]:
-        syndrome = "carcinoid_syndrome"
-    facts["syndrome"] = syndrome or UNKNOWN
-    facts["refractory_diarrhoea"] = _YES_NO_OF[patient["refractory_syndrome_diarrhoea"]]
-    facts["hereditary"] = patient["hereditary_syndrome"] or UNKNOWN
-    facts["multifocal"] = _YES_NO_OF[patient["multifocal"]]
-    for name in _YES_NO_FACTS:  # a plain loop: cheaper than update(zip(map(...))) per patient
-        facts[name] = _YES_NO_OF[patient[name]]
+    given_syndrome = patient["functioning_syndrome"]
+    if given_syndrome is None and patient["refractory_syndrome_diarrhoea"]:
+        given_syndrome = "carcinoid_syndrome"
+    syndrome = given_syndrome or UNKNOWN
+    refractory_diarrhoea = _YES_NO_OF[patient["refractory_syndrome_diarrhoea"]]
+    hereditary = patient["hereditary_syndrome"] or UNKNOWN
+    multifocal = _YES_NO_OF[patient["multifocal"]]
     # Any local risk feature that argues for an oncological resection instead of a local one.
     risk = [patient["lymphovascular_invasion"], patient["muscularis_propria_invasion"], patient["nodes_positive"]]
-    if site == "appendix":
+    if primary_site == "appendix":
         risk += [patient["mesoappendix_invasion"], patient["appendix_base_involved"]]
     # G3 is a risk feature everywhere; G2 in the appendix and rectum (ENETS 2023 appendix and colorectal).
-    facts["risk_features"] = "yes" if True in risk or grade == "G3" or (
-        grade == "G2" and site in ("appendix", "rectum")) else ("no" if None not in risk else UNKNOWN)
-    facts["tumour_burden"] = patient["tumour_burden"] or UNKNOWN
-    facts["gastric_type"] = patient["gastric_type"] or UNKNOWN
+    risk_features = "yes" if True in risk or given_grade == "G3" or (
+        given_grade == "G2" and primary_site in ("appendix", "rectum")) else ("no" if None not in risk else UNKNOWN)
+    tumour_burden = patient["tumour_burden"] or UNKNOWN
+    gastric_type = patient["gastric_type"] or UNKNOWN
 
     # Prior lines with their outcomes.  A line recorded as ongoing while the disease is progressing is a line
     # the disease progresses on: it counts as "progressed" (the commonest second-line situation).
     on_treatment = progressed_on_prior = False
-    for name in PRIOR_THERAPIES:
-        outcome = patient[name]
+    prior_lines = []  # the facts of PRIOR_THERAPIES, in order
+    for outcome in _PRIOR_THERAPIES_OF(patient):
         if outcome is None:
             outcome = UNKNOWN
         elif outcome == "ongoing":
-            if status == "progressive":
+            if given_status == "progressive":
                 outcome, progressed_on_prior = "progressed", True
             else:
                 on_treatment = True
         elif outcome == "progressed":
             progressed_on_prior = True
-        facts[name] = outcome
+        prior_lines.append(outcome)
     non_ssa = _NON_SSA_SYSTEMIC_OF(patient)
-    facts["prior_non_ssa_systemic"] = "yes" if not _GIVEN.isdisjoint(non_ssa) else (
+    prior_non_ssa_systemic = "yes" if not _GIVEN.isdisjoint(non_ssa) else (
         "no" if non_ssa.count("never") == len(non_ssa) else UNKNOWN)
-    facts["on_treatment"] = "yes" if on_treatment else "no"
-    facts["progressed_on_prior"] = "yes" if progressed_on_prior else "no"
-    facts["prior_systemic"] = "yes" if facts["prior_non_ssa_systemic"] == "yes" or patient["prior_ssa"] in _GIVEN \
-        else ("no" if facts["prior_non_ssa_systemic"] == "no" and patient["prior_ssa"] == "never" else UNKNOWN)
+    on_treatment = "yes" if on_treatment else "no"
+    progressed_on_prior = "yes" if progressed_on_prior else "no"
+    prior_ssa = patient["prior_ssa"]
+    prior_systemic = "yes" if prior_non_ssa_systemic == "yes" or prior_ssa in _GIVEN \
+        else ("no" if prior_non_ssa_systemic == "no" and prior_ssa == "never" else UNKNOWN)
     interval = patient["prrt_progression_free_months"]
-    facts["prrt_benefit"] = UNKNOWN if interval is None else (
+    prrt_benefit = UNKNOWN if interval is None else (
         "durable" if interval >= PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS else "short")
 
-    facts["renal_result"] = None
-    if patient["creatinine_clearance_ml_min"] is not None:
-        facts["creatinine_clearance_ml_min"] = patient["creatinine_clearance_ml_min"]
-        facts["creatinine_clearance_source"] = "given"
+    renal_result = None
+    creatinine_clearance_ml_min = patient["creatinine_clearance_ml_min"]
+    if creatinine_clearance_ml_min is not None:
+        creatinine_clearance_source = "given"
     elif (patient["creatinine_mg_dl"] is not None or patient["creatinine_umol_l"] is not None) and \
             patient["age_years"] is not None and patient["sex"] is not None and patient["weight_kg"] is not None:
         creatinine = {k: patient[k] for k in ("creatinine_mg_dl", "creatinine_umol_l") if patient[k] is not None}
-        crcl = _cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
-                               weight_kg=patient["weight_kg"], **creatinine)
-        facts["renal_result"], facts["creatinine_clearance_ml_min"] = crcl, crcl.value
-        facts["creatinine_clearance_source"] = "Cockcroft-Gault"
+        renal_result = _cockcroft_gault(age_years=patient["age_years"], sex=patient["sex"],
+                                        weight_kg=patient["weight_kg"], **creatinine)
+        creatinine_clearance_ml_min = renal_result.value
+        creatinine_clearance_source = "Cockcroft-Gault"
     else:
-        facts["creatinine_clearance_ml_min"] = None
-        facts["creatinine_clearance_source"] = None
+        creatinine_clearance_source = None
 
-    values = _prrt_values(patient, facts)
-    netter1 = failed, missing, _notes = prrt.assess(prrt.NETTER1, values)
-    facts["prrt_eligibility"] = prrt.category(failed, missing)  # prrt_result and NETTER-2: Facts.__missing__
+    prrt_values = _prrt_values(patient, grade, sstr_result, creatinine_clearance_ml_min)
+    netter1 = failed, missing, _notes = prrt.assess(prrt.NETTER1, prrt_values)
+    prrt_eligibility = prrt.category(failed, missing)  # prrt_result and NETTER-2: made when first read
 
     tmb = patient["tmb_mutations_per_mb"]
-    facts["tmb_high"] = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")
-    facts["tumour_agnostic_target"] = "yes" if patient["msi_high_or_dmmr"] or facts["tmb_high"] == "yes" else (
-        "no" if patient["msi_high_or_dmmr"] is False or facts["tmb_high"] == "no" else UNKNOWN)
+    tmb_high = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")
+    msi_high_or_dmmr = patient["msi_high_or_dmmr"]
+    tumour_agnostic_target = "yes" if msi_high_or_dmmr or tmb_high == "yes" else (
+        "no" if msi_high_or_dmmr is False or tmb_high == "no" else UNKNOWN)
 
-    facts["milan_net"] = _milan(patient, facts)
-    derived = Facts(facts)
-    derived._patient, derived._derived, derived._prrt_values, derived._netter1 = patient, facts, values, netter1
-    derived._gep_deferred = gep_deferred
-    return derived
+    milan_result, milan_net = _milan(patient, grade, site)
+
+    derivation = _new_derivation(_Derivation)
+    derivation.values = [
+        site, differentiation, lung_type, grade, grade_source, ki67_band, low_grade_for_surveillance,
+        size_band, size_over_3cm, extent_group, resectable, surgery_feasible, morphology, advanced,
+        sstr_result, sstr_expression, prrt_uptake, fdg, status, progressive, tgr_category, syndrome,
+        refractory_diarrhoea, hereditary, multifocal, *map(_YES_NO_VALUE, _YES_NO_FACTS_OF(patient)),
+        risk_features, tumour_burden, gastric_type, *prior_lines, prior_non_ssa_systemic, on_treatment,
+        progressed_on_prior, prior_systemic, prrt_benefit, renal_result, creatinine_clearance_ml_min,
+        creatinine_clearance_source, prrt_eligibility, tmb_high, tumour_agnostic_target, milan_result, milan_net]
+    derivation.patient, derivation.prrt_values, derivation.netter1 = patient, prrt_values, netter1
+    derivation.netter2 = derivation.made = None
+    derivation.gep_deferred, derivation.grade_result, derivation.tgr_result = gep_deferred, grade_result, tgr_result
+    return derivation
 
 
+_new_derivation = object.__new__
+_YES_NO_FACTS_OF = operator.itemgetter(*_YES_NO_FACTS)  # the facts of _YES_NO_FACTS come in their order
+_YES_NO_VALUE = _YES_NO_OF.__getitem__
+_PRIOR_THERAPIES_OF = operator.itemgetter(*PRIOR_THERAPIES)
 _MILAN_INPUTS = ("liver_involvement_percent", "age_years", "stable_disease_months", "extrahepatic_disease",
                  "primary_resected")
 
 
-def _milan(patient: Mapping[str, Any], facts: dict) -> str:
-    if facts["grade"] not in ("G1", "G2", "G3") or facts["site"] == "not given" \
-            or None in map(patient.__getitem__, _MILAN_INPUTS):
-        facts["milan_result"] = None
-        return UNKNOWN
-    portal = facts["site"] in ("pancreas", "small_intestine", "stomach", "duodenum", "appendix", "colon")
-    result = milan_net(grade=facts["grade"], primary_portal_drained=portal,
-                       primary_resected=patient["primary_resected"],
+def _milan(patient: Mapping[str, Any], grade: str, site: str) -> tuple[Any, str]:
+    """(the Milan-NET result or None, the milan_net fact)."""
+    if grade not in ("G1", "G2", "G3") or site == "not given" or None in map(patient.__getitem__, _MILAN_INPUTS):
+        return None, UNKNOWN
+    portal = site in ("pancreas", "small_intestine", "stomach", "duodenum", "appendix", "colon")
+    result = milan_net(grade=grade, primary_portal_drained=portal, primary_resected=patient["primary_resected"],
                        liver_involvement_percent=patient["liver_involvement_percent"],
                        extrahepatic_disease=patient["extrahepatic_disease"],
                        stable_disease_months=patient["stable_disease_months"], age_years=patient["age_years"])
-    facts["milan_result"] = result
-    return "meets" if result.category.startswith("meets") else "does not meet"
+    return result, "meets" if result.category.startswith("meets") else "does not meet"
 
 
 # The facts the decision tables may test, with every value each can take.  The table loader refuses
@@ -882,10 +961,3 @@ FACT_VALUES: Mapping[str, tuple] = {
     "tumour_agnostic_target": _YES_NO,
     "milan_net": ("meets", "does not meet", UNKNOWN),
 }
-
-
-# Every patient gets the same derived facts in the same order (tests/test_pathway.py checks it): the order of
-# an empty record's.
-_FACTS_TEMPLATE: dict[str, None] = {}
-_FACTS_TEMPLATE = dict.fromkeys(fact for fact in derive_facts_lazily(PATIENT_FORM.validate({}))._derived
-                                if fact not in LAZY_FACTS)

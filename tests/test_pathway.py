@@ -683,7 +683,7 @@ def test_netter2_is_computed_only_when_a_row_or_a_reader_asks():
     clean = PATIENT_FORM.validate({"primary_site": "rectum", "extent": "localised", "differentiation": "well",
                                    "ki67_percent": 1, "tumour_size_cm": 0.6})
     facts = derive_facts_lazily(clean)
-    _tables().fire(facts)
+    _tables().fire(facts._derivation)
     assert not dict.__contains__(facts, "prrt_first_line_result")  # no first-line row reached it
     assert facts["prrt_first_line_eligibility"] in ("eligible", "not eligible", "incomplete")
     assert not dict.__contains__(facts, "prrt_first_line_result")  # the category needs no result
@@ -703,7 +703,7 @@ def test_prrt_facts_equal_the_public_calculator(seed):
     except InputError:
         return
     category = result.facts["prrt_eligibility"]
-    derived = result.facts._facts._prrt_values  # the calculator's inputs among the other fields of the record
+    derived = result.facts._facts._derivation.prrt_values  # the calculator's inputs among the record's other fields
     inputs = {name: derived[name] for name in prrt_eligibility.calculator.form.by_name if name != "criteria_set"}
     netter1 = prrt_eligibility(criteria_set="netter1", **inputs)
     netter2 = prrt_eligibility(criteria_set="netter2", **inputs)
@@ -720,7 +720,7 @@ def test_prrt_result_is_made_only_when_a_row_or_a_reader_asks():
     clean = PATIENT_FORM.validate({"primary_site": "rectum", "extent": "localised", "differentiation": "well",
                                    "ki67_percent": 1, "tumour_size_cm": 0.6})
     facts = derive_facts_lazily(clean)
-    _tables().fire(facts)
+    _tables().fire(facts._derivation)
     assert facts["prrt_eligibility"] == "incomplete"
     assert not dict.__contains__(facts, "prrt_result")  # no row that quotes its reasons fired
     assert facts["prrt_result"].category == "incomplete"
@@ -760,24 +760,53 @@ def test_patient_form_generated_validator_equals_the_reference(seed):
 
 @pytest.mark.parametrize("seed", range(200))
 def test_every_patient_gets_the_same_derived_facts_in_the_same_order(seed):
-    """derive_facts fills a copy of one template (patient._FACTS_TEMPLATE): no fact may be set for some patients
-    only, or in another order, and none may be left as the template's placeholder.  A deferred fact
-    (LAZY_FACTS) is outside the template; the complete facts have the same keys in the same order for all."""
-    from netlib.patient import _FACTS_TEMPLATE, LAZY_FACTS, derive_facts_lazily
+    """derive gives every patient the facts of patient.FACT_ORDER, in that order: no fact may be set for some
+    patients only, and none may be left as a placeholder.  A deferred fact (LAZY_FACTS) is outside that
+    order; the complete facts have the same keys in the same order for all."""
+    from netlib.patient import FACT_ORDER, LAZY_FACTS, derive_facts_lazily
 
     try:
         clean = PATIENT_FORM.validate(random_patient(random.Random(30_000 + seed)))
         facts = derive_facts_lazily(clean)
     except InputError:
         return
-    derived = facts._derived
-    assert [key for key in derived if key not in LAZY_FACTS] == list(_FACTS_TEMPLATE)
-    assert not LAZY_FACTS & set(_FACTS_TEMPLATE)
+    derived = dict(facts)
+    assert [key for key in derived if key not in LAZY_FACTS] == list(FACT_ORDER)
+    assert not LAZY_FACTS & set(FACT_ORDER)
     assert list(facts.complete()) == list(derive_facts_lazily(PATIENT_FORM.validate({})).complete())
-    facts_of_empty = derive_facts_lazily(PATIENT_FORM.validate({}))._derived
+    facts_of_empty = dict(derive_facts_lazily(PATIENT_FORM.validate({})))
     for key in derived:  # a fact the empty record leaves None may be None; the others are always set
         if facts_of_empty[key] is not None:
             assert derived[key] is not None, key
+
+
+def test_derive_lists_its_facts_in_fact_order():
+    """derive computes each fact into a local of the fact's own name and lists them at the end: the list must
+    name FACT_ORDER, in order (a value in the wrong place would be read under another fact's name).  The two
+    groups written as one expression are those of _YES_NO_FACTS and PRIOR_THERAPIES."""
+    import ast
+    import inspect
+
+    from netlib.patient import _YES_NO_FACTS, FACT_ORDER, FACT_VALUES, LAZY_FACTS, PRIOR_THERAPIES, derive
+
+    tree = ast.parse(inspect.getsource(derive))
+    listed = [node for node in ast.walk(tree) if isinstance(node, ast.Assign)
+              and ast.unparse(node.targets[0]) == "derivation.values"]
+    assert len(listed) == 1
+    names = []
+    for element in listed[0].value.elts:
+        if isinstance(element, ast.Starred):
+            source = ast.unparse(element.value)
+            if "_YES_NO_FACTS_OF" in source:
+                names += _YES_NO_FACTS
+            elif source == "prior_lines":
+                names += PRIOR_THERAPIES
+            else:
+                raise AssertionError(source)
+        else:
+            names.append(element.id)
+    assert names == list(FACT_ORDER)
+    assert set(FACT_VALUES) - LAZY_FACTS <= set(FACT_ORDER)
 
 
 @pytest.mark.parametrize("kept", [0, 1, None])
