@@ -39,7 +39,7 @@ from typing import Any, Mapping
 import string
 
 from . import cart, evidence, patient, prrt, response, therapies
-from .patient import FACT_POSITION, FACT_VALUES, PATIENT_FORM, FactsView, derive, derive_facts, patient_schema
+from .patient import _FACT_POSITION, FACT_VALUES, PATIENT_FORM, FactsView, derive, derive_facts, patient_schema
 
 __all__ = ["RULESET_VERSION", "RULES", "TABLES", "ALWAYS", "PATIENT_FORM", "recommend", "rules_table",
            "patient_schema", "derive_facts", "Recommendations"]
@@ -522,13 +522,13 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
             variable = tests_of[test]
             if variable in fact_of and variable not in bound:  # a fact is read where a path first tests it
                 fact = fact_of[variable]
-                body.append(f"{indent}{variable} = derived[{patient.FACT_POSITION[fact]}]  # {fact}")
+                body.append(f"{indent}{variable} = derived[{patient._FACT_POSITION[fact]}]  # {fact}")
                 bound.add(variable)
             body.append(f"{indent}if {test}:")
             emit(inside, depth + 1, bound)
 
     emit(pending, 1, set())
-    # The facts derive computes at once are read by position from its list (patient.FACT_POSITION); the deferred
+    # The facts derive computes at once are read by position from its list (patient._FACT_POSITION); the deferred
     # ones through the derivation, which makes them.
     lines = ["def fire(derivation):", "    derived = derivation.values"]
     lines.append("    out = []")
@@ -705,7 +705,7 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
 
 
 _new_recommendations = object.__new__
-_GRADE_AT = FACT_POSITION["grade"]
+_GRADE_AT = _FACT_POSITION["grade"]
 
 
 def rules_table() -> list[dict[str, str]]:

@@ -734,7 +734,7 @@ FACT_ORDER = (
     "gastric_type", *PRIOR_THERAPIES, "prior_non_ssa_systemic", "on_treatment", "progressed_on_prior",
     "prior_systemic", "prrt_benefit", "renal_result", "creatinine_clearance_ml_min", "creatinine_clearance_source",
     "prrt_eligibility", "tmb_high", "tumour_agnostic_target", "milan_result", "milan_net")
-FACT_POSITION = {fact: position for position, fact in enumerate(FACT_ORDER)}
+_FACT_POSITION = {fact: position for position, fact in enumerate(FACT_ORDER)}
 
 
 def derive(patient: Mapping[str, Any]) -> _Derivation:
