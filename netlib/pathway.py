@@ -407,6 +407,7 @@ class _CompiledTables:
     rows: tuple
     order: Mapping[str, int]
     recommendations: dict  # supporting row positions -> (sort key, Recommendation) (shared; frozen)
+    ranked: dict  # fired option rows -> their (option, Recommendation) pairs, best first (shared; see _ranked)
     ids: tuple[str, ...]  # rule id by row position
     # What a fired row adds, by row position: (kind code, option or item, the prepared Exclusion,
     # MissingItem or advice pair, the rule when a calculator result adds details to its text, else None).
@@ -438,7 +439,7 @@ def _compile(rules: tuple[DecisionRule, ...]) -> _CompiledTables:
         rows.append((rule, tuple(checks), TraceEntry(rule.id, True, decided, outcome), exclusion))
     return _CompiledTables(
         rules=rules, rows=tuple(rows), order=MappingProxyType({r.id: i for i, r in enumerate(rules)}),
-        recommendations={}, ids=tuple(r.id for r in rules),
+        recommendations={}, ranked={}, ids=tuple(r.id for r in rules),
         contributions=tuple(_contribution(rule, row[3]) for rule, row in zip(rules, rows)),
         fire=_compile_fire(rules))
 
@@ -462,13 +463,14 @@ def _contribution(rule: DecisionRule, exclusion: Exclusion | None) -> tuple:
 
 
 def _compile_fire(rules: tuple[DecisionRule, ...]):
-    """One generated function testing every rule: ``fire(derivation) -> [positions of fired rules]``.
+    """One generated function testing every rule: ``fire(derivation) -> (positions of the fired option rows,
+    positions of the other fired rows)``.
 
     Each condition becomes ``value == constant`` or ``value in frozenset`` (a negated condition keeps the
     rest of the fact's finite domain), so the result is the same as Condition.holds row by row; the
     tests compare the two on every generated patient.  Rows that share a condition are nested under
     one test of it (the condition most rows share first), so a patient is tested against a few dozen
-    conditions instead of every row; the fired positions are returned in table order.
+    conditions instead of every row; each list of fired positions is returned in table order.
     """
     constants: dict[frozenset, str] = {}
     variables: dict[str, str] = {}
@@ -505,10 +507,11 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
         while rows:
             done = [row for row in rows if not row[1]]
             for position, _shared, deferred in done:
+                add = f"{'options' if rules[position].kind == 'option' else 'out'}.append({position})"
                 if deferred:
-                    body.append(f"{indent}if {' and '.join(deferred)}: out.append({position})")
+                    body.append(f"{indent}if {' and '.join(deferred)}: {add}")
                 else:
-                    body.append(f"{indent}out.append({position})")
+                    body.append(f"{indent}{add}")
             rows = [row for row in rows if row[1]]
             if not rows:
                 return
@@ -531,10 +534,12 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
     # The facts derive computes at once are read by position from its list (patient._FACT_POSITION); the deferred
     # ones through the derivation, which makes them.
     lines = ["def fire(derivation):", "    derived = derivation.values"]
+    lines.append("    options = []")
     lines.append("    out = []")
     lines += body
+    lines.append("    options.sort()")
     lines.append("    out.sort()")
-    lines.append("    return out")
+    lines.append("    return options, out")
     namespace = {name: value for value, name in constants.items()}
     exec(compile("\n".join(lines), "<netlib decision tables>", "exec"), namespace)  # noqa: S102 - our own tables
     return namespace["fire"]
@@ -637,26 +642,19 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     clean = PATIENT_FORM.validate(values)  # never changes its argument
     facts = derive(clean)
     tables = _tables()
-    positions = tables.fire(facts)
+    options, others = tables.fire(facts)
     pathway, redirect = _pathway(facts.values[_GRADE_AT])
 
     # The first exclusion of an option names it; an option excluded anywhere is never recommended.
     excluded: dict[str, Exclusion] = {}
-    supporting: dict[str, list[int]] = {}
     missing: dict[str, MissingItem] = {}
     advice: list[tuple[str, tuple[str, ...]]] = []
     contributions = tables.contributions
     exclude_first = excluded.setdefault
-    for position in positions:
+    for position in others:
         kind, key, made, rule = contributions[position]
         if kind == _EXCLUDE:  # the commonest row: an exclusion whose text is fixed
             exclude_first(key, made)
-        elif kind == _OPTION:
-            rows = supporting.get(key)
-            if rows is None:
-                supporting[key] = [position]
-            else:
-                rows.append(position)
         elif kind == _MISSING:
             if key not in missing:
                 missing[key] = made
@@ -676,12 +674,42 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
             extra = _details(rule, facts, "reasons")
             advice.append(made if not extra else (made[0] + extra, made[1]))
 
-    # Each set of supporting rows makes one shared, frozen recommendation with its sort key.
+    # The options of the fired option rows, ranked (shared: the same rows rank the same), less those excluded.
+    key = tuple(options)
+    ranked = tables.ranked.get(key)
+    if ranked is None:
+        ranked = _ranked(tables, options)
+        if len(tables.ranked) < _RANKED_LIMIT:
+            tables.ranked[key] = ranked
+    recommendations = tuple([chosen for option, chosen in ranked if option not in excluded]) if excluded \
+        else tuple([chosen for _option, chosen in ranked])
+
+    # Recommendations is frozen; its generated __init__ sets each field through object.__setattr__,
+    # which costs more than the rest of this assembly.  The same fields are set directly here.
+    # itemgetter gives a tuple for two positions or more (a tuple's bound __getitem__ costs more per call).
+    positions = options + others
+    positions.sort()
+    ids = tables.ids
+    fired_ids = _itemgetter(*positions)(ids) if len(positions) > 1 else tuple([ids[p] for p in positions])
+    result = _new_recommendations(Recommendations)
+    result.__dict__.update(
+        pathway=pathway, redirect=redirect, recommendations=recommendations,
+        excluded=tuple(excluded.values()), always=_ALWAYS_WITH_CAR_T, car_t=_CAR_T,
+        missing=tuple(missing.values()), fired_rule_ids=fired_ids,
+        facts=FactsView(facts), ruleset_version=RULESET_VERSION, advice=tuple(advice))
+    return result
+
+
+def _ranked(tables: _CompiledTables, options: list[int]) -> tuple[tuple[str, Recommendation], ...]:
+    """(option, recommendation) for the options of the fired option rows, best first: the best tier, then the
+    table order of the first row of the recommendation.  Each set of supporting rows makes one shared, frozen
+    recommendation."""
+    supporting: dict[str, list[int]] = {}
+    for position in options:
+        supporting.setdefault(tables.contributions[position][1], []).append(position)
     ranked = []
     shared = tables.recommendations
     for option, rows in supporting.items():
-        if option in excluded:
-            continue
         key = tuple(rows)
         entry = shared.get(key)
         if entry is None:
@@ -689,19 +717,12 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
             entry = shared[key] = ((_TIER_RANK[chosen.tier], tables.order[chosen.rule_ids[0]]), chosen)
         ranked.append(entry)
     ranked.sort()  # the sort keys differ between options, so the recommendations are never compared
+    return tuple([(entry[1].option, entry[1]) for entry in ranked])
 
-    # Recommendations is frozen; its generated __init__ sets each field through object.__setattr__,
-    # which costs more than the rest of this assembly.  The same fields are set directly here.
-    # itemgetter gives a tuple for two positions or more (a tuple's bound __getitem__ costs more per call).
-    ids = tables.ids
-    fired_ids = _itemgetter(*positions)(ids) if len(positions) > 1 else tuple([ids[p] for p in positions])
-    result = _new_recommendations(Recommendations)
-    result.__dict__.update(
-        pathway=pathway, redirect=redirect, recommendations=tuple([entry[1] for entry in ranked]),
-        excluded=tuple(excluded.values()), always=_ALWAYS_WITH_CAR_T, car_t=_CAR_T,
-        missing=tuple(missing.values()), fired_rule_ids=fired_ids,
-        facts=FactsView(facts), ruleset_version=RULESET_VERSION, advice=tuple(advice))
-    return result
+
+# The ranked options of at most this many sets of fired option rows are kept (random patients fire about a
+# thousand sets; each entry is a few hundred bytes).
+_RANKED_LIMIT = 4096
 
 
 _new_recommendations = object.__new__

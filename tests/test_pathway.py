@@ -876,3 +876,29 @@ def test_a_category_function_is_used_only_while_the_calculator_is_called_unvalid
         drifted("well", 120.0, None)
     growth = _category_only(tumour_growth_rate, tumour_growth_rate, tumour_growth_rate_category)
     assert growth(100.0, 100.8, 3.0) == "high" and growth(100.0, 100.8, 6.0) == "not applicable"
+
+
+def test_ranked_options_are_the_same_whether_remembered_or_not(monkeypatch):
+    """recommend() remembers the ranking of each set of fired option rows (at most _RANKED_LIMIT sets); past the
+    limit it ranks without remembering.  Both give the same recommendations, excluded options left out."""
+    from netlib.pathway import _tables
+
+    rng = random.Random(50_000)
+    patients = [random_patient(rng) for _ in range(300)]
+
+    def results():
+        out = []
+        for patient in patients:
+            try:
+                out.append(recommend(patient).as_dict())
+            except InputError as error:
+                out.append(str(error))
+        return out
+
+    _tables().ranked.clear()
+    remembered = results()
+    assert _tables().ranked, "the rankings were remembered"
+    monkeypatch.setattr(pathway, "_RANKED_LIMIT", 0)
+    _tables().ranked.clear()
+    assert results() == remembered
+    assert not _tables().ranked, "nothing is remembered past the limit"
