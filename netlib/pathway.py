@@ -39,7 +39,7 @@ from typing import Any, Mapping
 import string
 
 from . import cart, evidence, patient, prrt, response, therapies
-from .patient import _FACT_POSITION, FACT_VALUES, PATIENT_FORM, FactsView, derive, derive_facts, patient_schema
+from .patient import _FACT_POSITION, FACT_VALUES, PATIENT_FORM, derive, derive_facts, patient_schema
 
 __all__ = ["RULESET_VERSION", "RULES", "TABLES", "ALWAYS", "PATIENT_FORM", "recommend", "rules_table",
            "patient_schema", "derive_facts", "Recommendations"]
@@ -463,7 +463,7 @@ def _contribution(rule: DecisionRule, exclusion: Exclusion | None) -> tuple:
 
 
 def _compile_fire(rules: tuple[DecisionRule, ...]):
-    """One generated function testing every rule: ``fire(derivation) -> (positions of the fired option rows,
+    """One generated function testing every rule: ``fire(view) -> (positions of the fired option rows,
     positions of the other fired rows)``.
 
     Each condition becomes ``value == constant`` or ``value in frozenset`` (a negated condition keeps the
@@ -486,7 +486,7 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
             # Deferred facts (patient.LAZY_FACTS) are read in place and after the row's other conditions,
             # so that they are computed only for a patient whose other conditions hold.
             if condition.fact in patient.LAZY_FACTS:
-                variable = f"derivation.lazy({condition.fact!r})"
+                variable = f"view._lazy({condition.fact!r})"
             else:
                 variable = variables.setdefault(condition.fact, f"f{len(variables)}")
                 fact_of[variable] = condition.fact
@@ -532,8 +532,8 @@ def _compile_fire(rules: tuple[DecisionRule, ...]):
 
     emit(pending, 1, set())
     # The facts derive computes at once are read by position from its list (patient._FACT_POSITION); the deferred
-    # ones through the derivation, which makes them.
-    lines = ["def fire(derivation):", "    derived = derivation.values"]
+    # ones through the view (patient.FactsView), which makes them.
+    lines = ["def fire(view):", "    derived = view._values"]
     lines.append("    options = []")
     lines.append("    out = []")
     lines += body
@@ -616,7 +616,7 @@ def _details(rule: DecisionRule, facts: Mapping[str, Any], key: str) -> str:
     """Reasons or missing criteria that a calculator result adds to a row's text."""
     if not rule.details_from:
         return ""
-    items = facts.result_details(rule.details_from, key)
+    items = facts._result_details(rule.details_from, key)
     if not items:
         return ""
     return (" " + " ".join(items)) if key == "reasons" else (" Still needed: " + ", ".join(items) + ".")
@@ -643,7 +643,7 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
     facts = derive(clean)
     tables = _tables()
     options, others = tables.fire(facts)
-    pathway, redirect = _pathway(facts.values[_GRADE_AT])
+    pathway, redirect = _pathway(facts._values[_GRADE_AT])
 
     # The first exclusion of an option names it; an option excluded anywhere is never recommended.
     excluded: dict[str, Exclusion] = {}
@@ -696,7 +696,7 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
         pathway=pathway, redirect=redirect, recommendations=recommendations,
         excluded=tuple(excluded.values()), always=_ALWAYS_WITH_CAR_T, car_t=_CAR_T,
         missing=tuple(missing.values()), fired_rule_ids=fired_ids,
-        facts=FactsView(facts), ruleset_version=RULESET_VERSION, advice=tuple(advice))
+        facts=facts, ruleset_version=RULESET_VERSION, advice=tuple(advice))
     return result
 
 

@@ -563,7 +563,7 @@ _PRRT_RESULTS = {"prrt_result": prrt.NETTER1, "prrt_first_line_result": prrt.NET
 
 
 class Facts(dict):
-    """The derived facts of one patient, as a mapping (built from a :class:`_Derivation` when read).
+    """The derived facts of one patient, as a mapping (built from a :class:`FactsView` when read).
 
     Holds what derive_facts computes; a patient value that is not also a derived fact, and the
     deferred facts (LAZY_FACTS, computed when first read), come through ``facts[key]``.
@@ -571,17 +571,17 @@ class Facts(dict):
     or :meth:`complete`.
     """
 
-    __slots__ = ("_patient", "_complete", "_derivation")
+    __slots__ = ("_patient", "_complete", "_view")
 
     def __missing__(self, key: str) -> Any:
         if key not in LAZY_FACTS:
             return self._patient[key]
-        value = self[key] = self._derivation.lazy(key)
+        value = self[key] = self._view._lazy(key)
         return value
 
     def result_details(self, source: str, key: str) -> tuple:
-        """``self[source].details[key]`` (empty when there is no result); see :meth:`_Derivation.result_details`."""
-        return self._derivation.result_details(source, key)
+        """``self[source].details[key]`` (empty when there is no result); see :meth:`FactsView._result_details`."""
+        return self._view._result_details(source, key)
 
     def complete(self) -> dict[str, Any]:
         """Every fact, patient values first, in the order derive_facts gives them (computed once)."""
@@ -599,97 +599,25 @@ class Facts(dict):
         return full
 
 
-class _Derivation:
-    """One patient's derived facts as derive computes them.
+class FactsView(Mapping):
+    """One patient's facts, read-only: every fact is there, deferred ones computed on demand.
 
-    ``values`` holds the facts of FACT_ORDER, by position (a list: the decision tables read it by position,
-    which costs the interpreter less than a lookup by key).  The calculator results a row or a reader
-    seldom reads are made on first ask (:meth:`lazy`) and kept; :class:`Facts`, the mapping readers see, is
-    built from the derivation when first read.
+    It holds what derive computes.  ``_values`` holds the facts of FACT_ORDER by position (a list: the
+    decision tables read it by position, which costs the interpreter less than a lookup by key).  The
+    calculator results a row or a reader seldom reads are made on first ask (:meth:`_lazy`) and kept; the
+    mapping itself (:class:`Facts`) is built when first read.
     """
 
-    __slots__ = ("values", "patient", "prrt_values", "netter1", "netter2", "gep_deferred", "grade_result",
-                 "tgr_result", "made")
+    __slots__ = ("_values", "_patient", "_prrt_values", "_netter1", "_netter2", "_gep_deferred", "_grade_result",
+                 "_tgr_result", "_made", "_built")
 
-    def lazy(self, key: str) -> Any:
-        """A deferred fact (LAZY_FACTS), made once."""
-        made = self.made
-        if made is None:
-            made = self.made = {}
-        elif key in made:
-            return made[key]
-        patient = self.patient
-        if key == "prrt_first_line_eligibility":
-            failed, missing, _notes = self.netter2_assessment()
-            value = prrt.category(failed, missing)
-        elif key == "prrt_result":
-            value = prrt.explain(prrt.NETTER1, self.prrt_values, *self.netter1)
-        elif key == "prrt_first_line_result":
-            value = prrt.explain(prrt.NETTER2, self.prrt_values, *self.netter2_assessment())
-        elif key == "grade_result":
-            value = self.grade_result
-            if value is _DEFERRED:
-                value = _who_gep_grade(differentiation=self.gep_deferred, ki67_percent=patient["ki67_percent"],
-                                       mitoses_per_2mm2=patient["mitoses_per_2mm2"])
-        elif key == "tgr_result":
-            value = self.tgr_result
-            if value is _DEFERRED:
-                value = _tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
-                                            sum_diameters_current_mm=patient["sum_diameters_current_mm"],
-                                            interval_months=patient["interval_months"])
-        else:
-            raise KeyError(key)
-        made[key] = value
-        return value
-
-    def netter2_assessment(self) -> tuple[list[str], list[str], list[str]]:
-        netter2 = self.netter2
-        if netter2 is None:
-            netter2 = self.netter2 = prrt.assess(prrt.NETTER2, self.prrt_values)
-        return netter2
-
-    def result_details(self, source: str, key: str) -> tuple:
-        """``facts[source].details[key]`` (empty when there is no result): the reasons and missing criteria of
-        a PRRT check come from its assessment, without making the whole result."""
-        made = self.made
-        if source in _PRRT_RESULTS and (made is None or source not in made):
-            criteria = _PRRT_RESULTS[source]
-            failed, missing, _notes = self.netter1 if criteria is prrt.NETTER1 else self.netter2_assessment()
-            if key == "missing_criteria":
-                return tuple(missing)
-            if key == "reasons":
-                return prrt.explain_failures(criteria, self.prrt_values, failed)
-        result = self.lazy(source) if source in LAZY_FACTS else self.facts()[source]
-        return () if result is None else result.details.get(key, ())
-
-    def facts(self) -> Facts:
-        """The facts as a mapping: FACT_ORDER, then the results made at once, then those made since, in that order."""
-        facts = Facts(zip(FACT_ORDER, self.values))
-        facts._patient, facts._derivation = self.patient, self
-        if self.grade_result is not _DEFERRED:
-            facts["grade_result"] = self.grade_result
-        if self.tgr_result is not _DEFERRED:
-            facts["tgr_result"] = self.tgr_result
-        if self.made:
-            facts.update(self.made)
-        return facts
-
-
-class FactsView(Mapping):
-    """Read-only view of one patient's facts: every fact is there, deferred ones computed on demand.  The
-    mapping is built on first read (most results are never read)."""
-
-    __slots__ = ("_derivation", "_built")
-
-    def __init__(self, derivation: _Derivation) -> None:
-        self._derivation = derivation
-        self._built = None
+    # The mapping, built on first read.
 
     @property
     def _facts(self) -> Facts:
         built = self._built
         if built is None:
-            built = self._built = self._derivation.facts()
+            built = self._built = self._build()
         return built
 
     def __getitem__(self, key: str) -> Any:
@@ -708,6 +636,71 @@ class FactsView(Mapping):
     def __repr__(self) -> str:
         return f"FactsView({dict(self._facts.complete())!r})"
 
+    def _build(self) -> Facts:
+        """The facts as a new mapping: FACT_ORDER, then the results made at once, then those made since."""
+        facts = Facts(zip(FACT_ORDER, self._values))
+        facts._patient, facts._view = self._patient, self
+        if self._grade_result is not _DEFERRED:
+            facts["grade_result"] = self._grade_result
+        if self._tgr_result is not _DEFERRED:
+            facts["tgr_result"] = self._tgr_result
+        if self._made:
+            facts.update(self._made)
+        return facts
+
+    # What derive defers.
+
+    def _lazy(self, key: str) -> Any:
+        """A deferred fact (LAZY_FACTS), made once."""
+        made = self._made
+        if made is None:
+            made = self._made = {}
+        elif key in made:
+            return made[key]
+        patient = self._patient
+        if key == "prrt_first_line_eligibility":
+            failed, missing, _notes = self._netter2_assessment()
+            value = prrt.category(failed, missing)
+        elif key == "prrt_result":
+            value = prrt.explain(prrt.NETTER1, self._prrt_values, *self._netter1)
+        elif key == "prrt_first_line_result":
+            value = prrt.explain(prrt.NETTER2, self._prrt_values, *self._netter2_assessment())
+        elif key == "grade_result":
+            value = self._grade_result
+            if value is _DEFERRED:
+                value = _who_gep_grade(differentiation=self._gep_deferred, ki67_percent=patient["ki67_percent"],
+                                       mitoses_per_2mm2=patient["mitoses_per_2mm2"])
+        elif key == "tgr_result":
+            value = self._tgr_result
+            if value is _DEFERRED:
+                value = _tumour_growth_rate(sum_diameters_baseline_mm=patient["sum_diameters_baseline_mm"],
+                                            sum_diameters_current_mm=patient["sum_diameters_current_mm"],
+                                            interval_months=patient["interval_months"])
+        else:
+            raise KeyError(key)
+        made[key] = value
+        return value
+
+    def _netter2_assessment(self) -> tuple[list[str], list[str], list[str]]:
+        netter2 = self._netter2
+        if netter2 is None:
+            netter2 = self._netter2 = prrt.assess(prrt.NETTER2, self._prrt_values)
+        return netter2
+
+    def _result_details(self, source: str, key: str) -> tuple:
+        """``self[source].details[key]`` (empty when there is no result): the reasons and missing criteria of
+        a PRRT check come from its assessment, without making the whole result."""
+        made = self._made
+        if source in _PRRT_RESULTS and (made is None or source not in made):
+            criteria = _PRRT_RESULTS[source]
+            failed, missing, _notes = self._netter1 if criteria is prrt.NETTER1 else self._netter2_assessment()
+            if key == "missing_criteria":
+                return tuple(missing)
+            if key == "reasons":
+                return prrt.explain_failures(criteria, self._prrt_values, failed)
+        result = self._lazy(source) if source in LAZY_FACTS else self._facts[source]
+        return () if result is None else result.details.get(key, ())
+
 
 def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
     """Facts the rules read: the patient's own values plus what the calculators derive.
@@ -721,7 +714,7 @@ def derive_facts(patient: Mapping[str, Any]) -> dict[str, Any]:
 def derive_facts_lazily(patient: Mapping[str, Any]) -> Facts:
     """:func:`derive_facts` with the PRRT results, the NETTER-2 check and the WHO GEP and growth-rate results
     (LAZY_FACTS) deferred until a rule or a reader asks for them."""
-    return derive(patient).facts()
+    return derive(patient)._build()
 
 
 # The facts derive computes, in its order: every patient gets all of them (tests/test_pathway.py checks that
@@ -737,8 +730,8 @@ FACT_ORDER = (
 _FACT_POSITION = {fact: position for position, fact in enumerate(FACT_ORDER)}
 
 
-def derive(patient: Mapping[str, Any]) -> _Derivation:
-    """Derive one patient's facts (FACT_ORDER) into a :class:`_Derivation`, each into a local of its own name;
+def derive(patient: Mapping[str, Any]) -> FactsView:
+    """Derive one patient's facts (FACT_ORDER) into a :class:`FactsView`, each into a local of its own name;
     the deferred ones (LAZY_FACTS) are made when a rule or a reader asks for them."""
     primary_site = patient["primary_site"]
     site = primary_site or "not given"
@@ -872,8 +865,8 @@ def derive(patient: Mapping[str, Any]) -> _Derivation:
 
     milan_result, milan_net = _milan(patient, grade, site)
 
-    derivation = _new_derivation(_Derivation)
-    derivation.values = [
+    view = _new_view(FactsView)
+    view._values = [
         site, differentiation, lung_type, grade, grade_source, ki67_band, low_grade_for_surveillance,
         size_band, size_over_3cm, extent_group, resectable, surgery_feasible, morphology, advanced,
         sstr_result, sstr_expression, prrt_uptake, fdg, status, progressive, tgr_category, syndrome,
@@ -881,13 +874,13 @@ def derive(patient: Mapping[str, Any]) -> _Derivation:
         risk_features, tumour_burden, gastric_type, *prior_lines, prior_non_ssa_systemic, on_treatment,
         progressed_on_prior, prior_systemic, prrt_benefit, renal_result, creatinine_clearance_ml_min,
         creatinine_clearance_source, prrt_eligibility, tmb_high, tumour_agnostic_target, milan_result, milan_net]
-    derivation.patient, derivation.prrt_values, derivation.netter1 = patient, prrt_values, netter1
-    derivation.netter2 = derivation.made = None
-    derivation.gep_deferred, derivation.grade_result, derivation.tgr_result = gep_deferred, grade_result, tgr_result
-    return derivation
+    view._patient, view._prrt_values, view._netter1 = patient, prrt_values, netter1
+    view._netter2 = view._made = view._built = None
+    view._gep_deferred, view._grade_result, view._tgr_result = gep_deferred, grade_result, tgr_result
+    return view
 
 
-_new_derivation = object.__new__
+_new_view = object.__new__
 _YES_NO_FACTS_OF = operator.itemgetter(*_YES_NO_FACTS)  # the facts of _YES_NO_FACTS come in their order
 _YES_NO_VALUE = _YES_NO_OF.__getitem__
 _PRIOR_THERAPIES_OF = operator.itemgetter(*PRIOR_THERAPIES)

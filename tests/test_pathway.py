@@ -683,7 +683,7 @@ def test_netter2_is_computed_only_when_a_row_or_a_reader_asks():
     clean = PATIENT_FORM.validate({"primary_site": "rectum", "extent": "localised", "differentiation": "well",
                                    "ki67_percent": 1, "tumour_size_cm": 0.6})
     facts = derive_facts_lazily(clean)
-    _tables().fire(facts._derivation)
+    _tables().fire(facts._view)
     assert not dict.__contains__(facts, "prrt_first_line_result")  # no first-line row reached it
     assert facts["prrt_first_line_eligibility"] in ("eligible", "not eligible", "incomplete")
     assert not dict.__contains__(facts, "prrt_first_line_result")  # the category needs no result
@@ -703,7 +703,7 @@ def test_prrt_facts_equal_the_public_calculator(seed):
     except InputError:
         return
     category = result.facts["prrt_eligibility"]
-    derived = result.facts._facts._derivation.prrt_values  # the calculator's inputs among the record's other fields
+    derived = result.facts._prrt_values  # the calculator's inputs among the record's other fields
     inputs = {name: derived[name] for name in prrt_eligibility.calculator.form.by_name if name != "criteria_set"}
     netter1 = prrt_eligibility(criteria_set="netter1", **inputs)
     netter2 = prrt_eligibility(criteria_set="netter2", **inputs)
@@ -720,7 +720,7 @@ def test_prrt_result_is_made_only_when_a_row_or_a_reader_asks():
     clean = PATIENT_FORM.validate({"primary_site": "rectum", "extent": "localised", "differentiation": "well",
                                    "ki67_percent": 1, "tumour_size_cm": 0.6})
     facts = derive_facts_lazily(clean)
-    _tables().fire(facts._derivation)
+    _tables().fire(facts._view)
     assert facts["prrt_eligibility"] == "incomplete"
     assert not dict.__contains__(facts, "prrt_result")  # no row that quotes its reasons fired
     assert facts["prrt_result"].category == "incomplete"
@@ -791,7 +791,7 @@ def test_derive_lists_its_facts_in_fact_order():
 
     tree = ast.parse(inspect.getsource(derive))
     listed = [node for node in ast.walk(tree) if isinstance(node, ast.Assign)
-              and ast.unparse(node.targets[0]) == "derivation.values"]
+              and ast.unparse(node.targets[0]) == "view._values"]
     assert len(listed) == 1
     names = []
     for element in listed[0].value.elts:
