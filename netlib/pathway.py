@@ -612,7 +612,7 @@ def _recommendation(option: str, rules: list[DecisionRule]) -> Recommendation:
                           tuple(r.id for r in rules), tuple(keys), therapies.dose(option), note)
 
 
-def _details(rule: DecisionRule, facts: Mapping[str, Any], key: str) -> str:
+def _details(rule: DecisionRule, facts: patient.FactsView, key: str) -> str:
     """Reasons or missing criteria that a calculator result adds to a row's text."""
     if not rule.details_from:
         return ""
