@@ -579,10 +579,6 @@ class Facts(dict):
         value = self[key] = self._view._lazy(key)
         return value
 
-    def result_details(self, source: str, key: str) -> tuple:
-        """``self[source].details[key]`` (empty when there is no result); see :meth:`FactsView._result_details`."""
-        return self._view._result_details(source, key)
-
     def complete(self) -> dict[str, Any]:
         """Every fact, patient values first, in the order derive_facts gives them (computed once)."""
         try:
@@ -832,9 +828,9 @@ def derive(patient: Mapping[str, Any]) -> FactsView:
         "no" if non_ssa.count("never") == len(non_ssa) else UNKNOWN)
     on_treatment = "yes" if on_treatment else "no"
     progressed_on_prior = "yes" if progressed_on_prior else "no"
-    prior_ssa = patient["prior_ssa"]
-    prior_systemic = "yes" if prior_non_ssa_systemic == "yes" or prior_ssa in _GIVEN \
-        else ("no" if prior_non_ssa_systemic == "no" and prior_ssa == "never" else UNKNOWN)
+    ssa_outcome = patient["prior_ssa"]
+    prior_systemic = "yes" if prior_non_ssa_systemic == "yes" or ssa_outcome in _GIVEN \
+        else ("no" if prior_non_ssa_systemic == "no" and ssa_outcome == "never" else UNKNOWN)
     interval = patient["prrt_progression_free_months"]
     prrt_benefit = UNKNOWN if interval is None else (
         "durable" if interval >= PRRT_RETREATMENT_MIN_PROGRESSION_FREE_MONTHS else "short")
@@ -859,9 +855,9 @@ def derive(patient: Mapping[str, Any]) -> FactsView:
 
     tmb = patient["tmb_mutations_per_mb"]
     tmb_high = UNKNOWN if tmb is None else ("yes" if tmb >= TMB_HIGH_FROM_MUTATIONS_PER_MB else "no")
-    msi_high_or_dmmr = patient["msi_high_or_dmmr"]
-    tumour_agnostic_target = "yes" if msi_high_or_dmmr or tmb_high == "yes" else (
-        "no" if msi_high_or_dmmr is False or tmb_high == "no" else UNKNOWN)
+    msi_given = patient["msi_high_or_dmmr"]
+    tumour_agnostic_target = "yes" if msi_given or tmb_high == "yes" else (
+        "no" if msi_given is False or tmb_high == "no" else UNKNOWN)
 
     milan_result, milan_net = _milan(patient, grade, site)
 
