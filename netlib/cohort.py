@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any, Mapping
 
-from .files import PATIENT_ID, PatientCsv, atomic_output, check_output, error_line, exit_on_sigterm, neutralise_cell
+from .files import PATIENT_ID, PatientCsv, atomic_output, check_output, error_line, exit_on_sigterm, neutralise_row
 from .inputs import InputError
 from .pathway import PATIENT_FORM, recommend
 
@@ -130,7 +130,7 @@ def run_cohort(input_path: str, output_path: str, *, force: bool = False, progre
                     out = _evaluate(values)
                     out["patient_id"] = patient_id
                 errors += out["status"] == "error"
-                write([neutralise_cell(cell) for cell in out.values()])
+                write(neutralise_row(out.values()))
                 rows = row.number
                 if rows % 256 == 0:
                     bar.update(reader.characters_read, rows)

@@ -45,8 +45,9 @@ import stat
 import sys
 import tempfile
 import threading
+from itertools import compress
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .inputs import MAX_INTEGER_DIGITS, InputError
 
@@ -55,7 +56,7 @@ __all__ = [
     "MAX_PATIENT_FILE_BYTES", "MAX_NESTING_DEPTH", "MAX_YAML_NODES", "MAX_CSV_FIELD_CHARS",
     "MAX_CSV_LINE_CHARS", "SHOWN_VALUE_CHARS", "PATIENT_ID", "PATIENT_FILE_SUFFIXES",
     "shorten", "error_line", "os_error_line", "load_patient_file", "take_patient_id", "CsvRow", "PatientCsv",
-    "neutralise_cell", "check_output", "atomic_output", "exit_on_sigterm", "dump_json", "stdout_failed",
+    "neutralise_cell", "neutralise_row", "check_output", "atomic_output", "exit_on_sigterm", "dump_json", "stdout_failed",
 ]
 
 EXIT_OK = 0
@@ -607,7 +608,7 @@ class PatientCsv:
             if not cells:  # a blank line
                 continue
             number += 1
-            values = {column: cell for column, cell in zip(columns, cells) if cell != ""}
+            values = dict(compress(zip(columns, cells), cells))  # the non-empty cells
             if len(cells) == width:
                 yield CsvRow(number, line, values)
             elif len(cells) > width:
@@ -638,6 +639,15 @@ def neutralise_cell(text: str) -> str:
     if text and text[0] in _FORMULA_STARTS and not (text[0] in "+-" and _PLAIN_NUMBER.fullmatch(text)):
         return "'" + text
     return text
+
+
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
+
+
+def neutralise_row(cells: Iterable[str]) -> list[str]:
+    """:func:`neutralise_cell` of each cell; a cell that does not start as a formula may (the common case)
+    is kept without the call."""
+    return [cell if cell[:1] not in _FORMULA_FIRST else neutralise_cell(cell) for cell in cells]
 
 
 def check_output(target: str | os.PathLike, *, force: bool = False,

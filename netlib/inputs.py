@@ -61,6 +61,10 @@ _NUMBER_TEXT = re.compile(r"[-+]?([0-9]*)(?:(?<=[0-9])(?:\.[0-9]*)?|\.[0-9]+)(?:
 MAX_INTEGER_DIGITS = 30
 _INTEGER_LIMIT = 10 ** MAX_INTEGER_DIGITS
 _DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
+# The commonest texts of all, which _NUMBER_TEXT accepts and float() or int() read as they are: plain ASCII
+# digits, with decimals after a point for a number (the generated form validator reads them in line).
+_PLAIN_DECIMAL = re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}(?:\\.[0-9]+)?").fullmatch
+_PLAIN_INTEGER = re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}").fullmatch
 
 
 def _show_short(value: Any, limit: int = 40) -> str:
@@ -333,10 +337,11 @@ class Form:
 REMEMBERED_TEXTS_PER_FIELD = 1024
 
 
-def _remembering_text(validate: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``validate``, remembering what each text it accepted was parsed to (pure: the same text always gives
-    the same value).  A text it refuses raises again each time; other types go straight to it."""
-    parsed: dict[str, Any] = {}
+def _remembering_text(validate: Callable[[Any], Any], parsed: dict[str, Any] | None = None) -> Callable[[Any], Any]:
+    """``validate``, remembering in ``parsed`` what each text it accepted was parsed to (pure: the same text
+    always gives the same value).  A text it refuses raises again each time; other types go straight to it."""
+    if parsed is None:
+        parsed = {}
 
     def check(value, validate=validate, parsed=parsed):
         if value.__class__ is not str:
@@ -351,15 +356,16 @@ def _remembering_text(validate: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return check
 
 
-def _fast_validator(field: Field) -> Callable[[Any], Any]:
+def _fast_validator(field: Field, parsed: dict[str, Any] | None = None) -> Callable[[Any], Any]:
     """``field.validate`` with a shortcut for the common, already well-typed value.
 
     The shortcut accepts exactly what ``validate`` accepts for that type and returns the same value;
     anything else (strings to parse, out-of-range or non-finite numbers, errors) goes to ``validate``.
+    A number, integer or yes/no field remembers its parsed texts in ``parsed`` (a new dict when not given).
     """
     validate = field.validate
     if field.kind in ("number", "integer", "boolean"):
-        validate = _remembering_text(validate)
+        validate = _remembering_text(validate, parsed)
     if field.kind == "choice":
         choices = frozenset(field.choices)
 
@@ -414,7 +420,8 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     # mapping goes to the reference as it is.
     empty = dict.fromkeys(f.name for f in fields)
     namespace: dict[str, Any] = {"COUNT": len(empty), "REFERENCE": reference, "EMPTY": empty,
-                                 "Mapping": collections.abc.Mapping}
+                                 "Mapping": collections.abc.Mapping, "PLAIN_DECIMAL": _PLAIN_DECIMAL,
+                                 "PLAIN_INTEGER": _PLAIN_INTEGER, "REMEMBERED": REMEMBERED_TEXTS_PER_FIELD}
     lines = ["def validate(values):",
              "    if values.__class__ is not dict and not isinstance(values, Mapping):",
              "        return REFERENCE(values)",
@@ -423,28 +430,46 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     variable = {field.name: f"v{index}" for index, field in enumerate(fields)}
     for index, field in enumerate(fields):
         v, check = f"v{index}", f"c{index}"
-        namespace[check] = _fast_validator(field)
+        kind = field.kind
+        # A number or yes/no text that the field's checker parsed before (a CSV cohort repeats them) is read
+        # back in line from the checker's own memory: the same value, without two calls.
+        texts = None
+        if kind in ("number", "integer", "boolean"):
+            texts = namespace[f"t{index}"] = {}
+        namespace[check] = _fast_validator(field, texts)
         lines.append(f"    {v} = clean[{field.name!r}]")
         converted = f"clean[{field.name!r}] = {v} = "
-        kind = field.kind
+        remembered = f"{v}.__class__ is str and {v} in t{index}"
         if kind == "choice":
             namespace[f"s{index}"] = frozenset(field.choices)
             lines.append(f"    if {v} is not None and ({v}.__class__ is not str or {v} not in s{index}):")
             lines.append(f"        {converted}{check}({v})")
         elif kind == "boolean":
             lines.append(f"    if {v} is not None and {v} is not True and {v} is not False:")
-            lines.append(f"        {converted}{check}({v})")
+            lines.append(f"        if {remembered}:")
+            lines.append(f"            {converted}t{index}[{v}]")
+            lines.append(f"        else:")
+            lines.append(f"            {converted}{check}({v})")
         elif kind in ("number", "integer"):
-            bounds = []
             if field.minimum is not None:
                 namespace[f"lo{index}"] = _as_float_bound(field.minimum) if kind == "number" else field.minimum
-                bounds.append(f"lo{index} {'<' if field.exclusive_minimum else '<='} {v}")
             if field.maximum is not None:
                 namespace[f"hi{index}"] = _as_float_bound(field.maximum) if kind == "number" else field.maximum
-                bounds.append(f"{v} {'<' if field.exclusive_maximum else '<='} hi{index}")
-            if field.minimum is None or field.maximum is None:
-                bounds.append(f"{v} - {v} == 0")  # finite (inf - inf and nan are not 0)
-            inside = " and ".join(bounds)
+
+            def inside_bounds(x: str, then: str = "", field: Field = field, index: int = index) -> str:
+                """The test that ``x`` (evaluated first) lies inside the field's bounds, ``then`` the name
+                its value is read again by."""
+                bounds = []
+                if field.minimum is not None:
+                    bounds.append(f"lo{index} {'<' if field.exclusive_minimum else '<='} {x}")
+                    x = then or x
+                if field.maximum is not None:
+                    bounds.append(f"{x} {'<' if field.exclusive_maximum else '<='} hi{index}")
+                    x = then or x
+                if field.minimum is None or field.maximum is None:
+                    bounds.append(f"{x} - {then or x} == 0")  # finite (inf - inf and nan are not 0)
+                return " and ".join(bounds)
+            inside = inside_bounds(v)
             lines.append(f"    if {v} is not None:")
             if kind == "number":  # a float inside the bounds stands; an int inside them becomes a float
                 lines.append(f"        if {v}.__class__ is float:")
@@ -452,11 +477,20 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
                 lines.append(f"                {converted}{check}({v})")
                 lines.append(f"        elif {v}.__class__ is int and {inside}:")
                 lines.append(f"            {converted}float({v})")
-                lines.append(f"        else:")
-                lines.append(f"            {converted}{check}({v})")
             else:
-                lines.append(f"        if {v}.__class__ is not int or not ({inside}):")
-                lines.append(f"            {converted}{check}({v})")
+                lines.append(f"        if {v}.__class__ is int and {inside}:")
+                lines.append(f"            pass")
+            lines.append(f"        elif {remembered}:")
+            lines.append(f"            {converted}t{index}[{v}]")
+            # Plain digits, with decimals for a number, inside the bounds: what the checker would return.
+            plain, to_type = ("PLAIN_DECIMAL", "float") if kind == "number" else ("PLAIN_INTEGER", "int")
+            lines.append(f"        elif {v}.__class__ is str and {plain}({v}) is not None and "
+                         f"{inside_bounds(f'(parsed := {to_type}({v}))', 'parsed')}:")
+            lines.append(f"            if len(t{index}) < REMEMBERED:")
+            lines.append(f"                t{index}[{v}] = parsed")
+            lines.append(f"            {converted}parsed")
+            lines.append(f"        else:")
+            lines.append(f"            {converted}{check}({v})")
         else:  # a kind without an in-line check
             lines.append(f"    if {v} is not None:")
             lines.append(f"        {converted}{check}({v})")

@@ -115,6 +115,13 @@ def test_neutralise_cell_follows_the_owasp_rule_and_keeps_numbers(cell, expected
     assert files.neutralise_cell(cell) == expected
 
 
+def test_neutralise_row_neutralises_each_cell_as_neutralise_cell_does():
+    cells = ["=1+1", "+1+1", "-1+1", "@x", "\tx", "\rx", "-3.5", "+2", "-", "-٣", "P-1", "", "'", "'=1",
+             "pancreas", " =1", "=", "@", "\t", "\r", "+"]
+    assert files.neutralise_row(cells) == [files.neutralise_cell(cell) for cell in cells]
+    assert files.neutralise_row(iter(["=x", "x"])) == ["'=x", "x"]  # any iterable of cells, e.g. dict values
+
+
 # ---------------------------------------------------------------------------------------------
 # YAML alias bomb, huge files, deep nesting
 # ---------------------------------------------------------------------------------------------

@@ -290,6 +290,53 @@ def test_a_remembered_text_gives_what_the_field_parses_and_a_refused_text_is_ref
     assert [boolean("yes"), boolean("no"), boolean("yes")] == [True, False, True]
 
 
+def test_the_form_reads_remembered_texts_back_per_field_and_refuses_a_bad_text_every_time():
+    """The generated validator reads a text the field parsed before from that field's own memory."""
+    from netlib.inputs import Form, boolean, integer, number
+
+    form = Form(fields=(number("wide", "Wide", "", 0, 10), number("narrow", "Narrow", "", 0, 5),
+                        integer("count", "Count", "", 0, 9), boolean("flag", "Flag")))
+    for _ in range(3):  # parsed the first time, remembered after
+        assert form.validate({"wide": "7", "narrow": " 2.5", "count": "3", "flag": "yes"}) == \
+            {"wide": 7.0, "narrow": 2.5, "count": 3, "flag": True}
+        with pytest.raises(InputError) as refused:  # "7" is remembered by the wide field, not the narrow one
+            form.validate({"wide": "7", "narrow": "7", "count": "3", "flag": "no"})
+        assert refused.value.field == "narrow"
+        for field, bad in (("count", "3.5"), ("flag", "maybe"), ("wide", "7,5")):
+            values = {"wide": "7", "narrow": "2", "count": "3", "flag": "no", field: bad}
+            with pytest.raises(InputError) as refused:
+                form.validate(values)
+            assert refused.value.field == field
+            assert _outcome(form.validate, values) == _outcome(form._validate_slowly, values)
+
+
+TEXTS_AT_THE_EDGES = ("0", "00", "0.0", "000.5", ".5", "1.", "1e1", "1E1", " 5", "5 ", "1_0", "٣", "+1", "-1", "-0",
+                      "2.5", "3", "3.0", "03", "10", "10.0", "10.000000000001", "9.999999999999999999", "11",
+                      "9" * 30, "9" * 31, "1" + "0" * 29, "0" * 40 + "1", "1." + "0" * 40, "nan", "inf", "", "  ")
+
+
+@pytest.mark.parametrize("text", TEXTS_AT_THE_EDGES)
+def test_number_texts_read_in_line_agree_with_the_reference_at_every_edge(text):
+    """Plain digits are read in line by the generated validator, anything else by the field's checker: the
+    same value and type, or the same error, as the reference, whatever the bounds, the first time and when
+    remembered."""
+    from netlib.inputs import Form, integer, number
+
+    form = Form(fields=(number("closed", "Closed", "", 0, 10, required=False),
+                        number("open_low", "Open low", "", 0, 10, exclusive_minimum=True, required=False),
+                        number("open_high", "Open high", "", 0, 10, exclusive_maximum=True, required=False),
+                        number("unbounded", "Unbounded", "", required=False),
+                        number("at_least", "At least", "", 2.5, required=False),
+                        integer("whole", "Whole", "", 0, 10, required=False),
+                        integer("any_whole", "Any whole", "", required=False)))
+    for name in form.by_name:
+        for _ in range(2):
+            fast, slow = _outcome(form.validate, {name: text}), _outcome(form._validate_slowly, {name: text})
+            assert fast == slow, (name, text)
+            if fast[0] == "ok":
+                assert type(fast[1][name]) is type(slow[1][name]), (name, text)
+
+
 def test_remembered_texts_are_bounded_per_field():
     from netlib.inputs import REMEMBERED_TEXTS_PER_FIELD, _remembering_text
     from netlib.pathway import PATIENT_FORM
