@@ -409,10 +409,11 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     A rule is called only when every field of its ``given``, and one of its ``any_given``, is given.
 
     Fields are checked in declaration order, so the first bad field of the form raises, as in the
-    reference implementation.  A well-typed value inside its range is accepted in line; anything else
-    (text to parse, a value out of range, a required field left empty) goes to the field's own checker,
-    which converts it or raises the field's InputError.  tests/test_declarations.py compares the two
-    implementations on generated good and bad inputs.
+    reference implementation.  A well-typed value inside its range is accepted in line, and so are a number
+    or yes/no text the field has parsed before and plain digits inside a number's range; anything else (other
+    text to parse, a value out of range, a required field left empty) goes to the field's own checker, which
+    converts it or raises the field's InputError.  tests/test_declarations.py compares the two
+    implementations on generated good and bad inputs and on number texts at every edge.
     """
     # The clean dict starts as every field empty, in declaration order, updated with the given values (both
     # in C); a field's value is then read back, and written again only when its checker converts it.
