@@ -349,6 +349,20 @@ def test_remembered_texts_are_bounded_per_field():
     assert len(parsed) == REMEMBERED_TEXTS_PER_FIELD
 
 
+def test_texts_read_in_line_are_remembered_within_the_same_bound():
+    """The generated validator stores the plain digits it reads in the field's memory, up to the same bound."""
+    from netlib.inputs import REMEMBERED_TEXTS_PER_FIELD, Form, integer, number
+
+    form = Form(fields=(number("amount", "Amount", "", 0, 100_000), integer("count", "Count", "", 0, 100_000)))
+    memory = form._compiled.__globals__
+    texts = [str(n) for n in range(REMEMBERED_TEXTS_PER_FIELD + 500)]
+    for _ in range(2):
+        assert [form.validate({"amount": t + ".5", "count": t}) for t in texts] == \
+            [{"amount": n + 0.5, "count": n} for n in range(len(texts))]
+    assert len(memory["t0"]) == len(memory["t1"]) == REMEMBERED_TEXTS_PER_FIELD
+    assert memory["t0"]["7.5"] == 7.5 and memory["t1"]["7"] == 7 and type(memory["t1"]["7"]) is int
+
+
 def test_number_bounds_compared_as_floats_only_when_that_is_the_same_number():
     from netlib.inputs import Form, _as_float_bound, number
 
