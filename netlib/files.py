@@ -56,7 +56,8 @@ __all__ = [
     "MAX_PATIENT_FILE_BYTES", "MAX_NESTING_DEPTH", "MAX_YAML_NODES", "MAX_CSV_FIELD_CHARS",
     "MAX_CSV_LINE_CHARS", "SHOWN_VALUE_CHARS", "PATIENT_ID", "PATIENT_FILE_SUFFIXES",
     "shorten", "error_line", "os_error_line", "load_patient_file", "take_patient_id", "CsvRow", "PatientCsv",
-    "neutralise_cell", "neutralise_row", "check_output", "atomic_output", "exit_on_sigterm", "dump_json", "stdout_failed",
+    "neutralise_cell", "neutralise_row", "check_output", "atomic_output", "exit_on_sigterm", "dump_json",
+    "stdout_failed",
 ]
 
 EXIT_OK = 0
@@ -645,8 +646,8 @@ _FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def neutralise_row(cells: Iterable[str]) -> list[str]:
-    """:func:`neutralise_cell` of each cell; a cell that does not start as a formula may (the common case)
-    is kept without the call."""
+    """:func:`neutralise_cell` of each cell; a cell whose first character cannot start a formula (the common
+    case) is kept as it is, without the call."""
     return [cell if cell[:1] not in _FORMULA_FIRST else neutralise_cell(cell) for cell in cells]
 
 
