@@ -335,6 +335,8 @@ class Form:
 # Text a field has already parsed (a CSV cohort repeats the same few hundred values in a column): at most
 # this many texts per field are remembered, so memory stays bounded whatever the input (about 0.1 MB a field).
 REMEMBERED_TEXTS_PER_FIELD = 1024
+# The kinds of field that remember the texts they parsed (a choice's text is its value already).
+_REMEMBERING_KINDS = ("number", "integer", "boolean")
 
 
 def _remembering_text(validate: Callable[[Any], Any], parsed: dict[str, Any] | None = None) -> Callable[[Any], Any]:
@@ -364,7 +366,7 @@ def _fast_validator(field: Field, parsed: dict[str, Any] | None = None) -> Calla
     A number, integer or yes/no field remembers its parsed texts in ``parsed`` (a new dict when not given).
     """
     validate = field.validate
-    if field.kind in ("number", "integer", "boolean"):
+    if field.kind in _REMEMBERING_KINDS:
         validate = _remembering_text(validate, parsed)
     if field.kind == "choice":
         choices = frozenset(field.choices)
@@ -435,7 +437,7 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
         # A number or yes/no text that the field's checker parsed before (a CSV cohort repeats them) is read
         # back in line from the checker's own memory: the same value, without two calls.
         texts = None
-        if kind in ("number", "integer", "boolean"):
+        if kind in _REMEMBERING_KINDS:
             texts = namespace[f"t{index}"] = {}
         namespace[check] = _fast_validator(field, texts)
         lines.append(f"    {v} = clean[{field.name!r}]")
