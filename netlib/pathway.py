@@ -268,17 +268,40 @@ class Recommendation:
                 "dose": self.dose, "car_t_note": self.car_t_note}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Exclusion:
+    """An option a fired row excludes, with the row's reason.
+
+    Where a calculator result completes the reason (the PRRT criteria that failed), recommend() leaves the
+    reason to be written when it is first read (:meth:`__getattr__`): most readers of a result want the
+    excluded options only (``netlib cohort``).  The reason read is the same either way.
+    """
+
     option: str
     name: str
     rule_id: str
     reason: str
     citations: tuple[str, ...]
 
+    def __getattr__(self, name: str) -> Any:  # called only for an attribute not set
+        completes = self.__dict__.get("_completes") if name == "reason" else None
+        if completes is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        rule, facts = completes
+        reason = rule.rationale + _details(rule, facts, "reasons")
+        self.__dict__["reason"] = reason
+        self.__dict__.pop("_completes", None)
+        return reason
+
+    def __reduce__(self):  # a copy or a pickle is a plain exclusion, its reason written
+        return Exclusion, (self.option, self.name, self.rule_id, self.reason, self.citations)
+
     def as_dict(self) -> dict:
         return {"option": self.option, "name": self.name, "rule_id": self.rule_id, "reason": self.reason,
                 "citations": list(self.citations)}
+
+
+_new_exclusion = object.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,7 +474,10 @@ def _contribution(rule: DecisionRule, exclusion: Exclusion | None) -> tuple:
     if rule.kind == "option":  # options never take details; their text is the row's rationale
         return _OPTION, rule.option, None, rule
     if rule.kind == "exclude":
-        made = exclusion
+        # An exclusion whose reason a calculator result completes is made for each patient from its other
+        # fields (Exclusion.__getattr__ writes the reason when it is first read).
+        made = {name: getattr(exclusion, name) for name in ("option", "name", "rule_id", "citations")} \
+            if rule.details_from else exclusion
         kind, key = _EXCLUDE, rule.option
     elif rule.kind == "missing":
         made = MissingItem(rule.item, rule.rationale, rule.id)
@@ -662,10 +688,11 @@ def recommend(patient: Mapping[str, Any] | None = None, /, **fields: Any) -> Rec
             advice.append(made)
         # A row whose text a calculator result completes (e.g. the PRRT criteria that failed).
         elif rule.kind == "exclude":
-            if key not in excluded:
-                extra = _details(rule, facts, "reasons")
-                excluded[key] = made if not extra else Exclusion(
-                    key, made.name, made.rule_id, made.reason + extra, made.citations)
+            if key not in excluded:  # made: the exclusion's fields but its reason, written when first read
+                exclusion = excluded[key] = _new_exclusion(Exclusion)
+                fields = exclusion.__dict__
+                fields.update(made)
+                fields["_completes"] = rule, facts
         elif rule.kind == "missing":
             if key not in missing:
                 extra = _details(rule, facts, "missing_criteria")

@@ -735,6 +735,41 @@ def test_prrt_result_is_made_only_when_a_row_or_a_reader_asks():
     assert " ".join(failing.facts["prrt_result"].details["reasons"]) in quoted[0]
 
 
+def test_an_exclusion_a_calculator_completes_writes_its_reason_when_first_read():
+    """The PRRT exclusion quotes the failed criteria.  recommend() leaves its reason to be written when it is
+    first read; read, compared, copied or pickled, it is the exclusion built with its reason at once."""
+    import copy
+    import pickle
+
+    from netlib.pathway import Exclusion, _tables
+
+    patient = {"primary_site": "small_intestine", "extent": "metastatic", "differentiation": "well",
+               "ki67_percent": 5, "disease_status": "progressive", "sstr_imaging": "pet", "krenning_score": 4,
+               "platelets_10e9_l": 40, "karnofsky_percent": 50}
+
+    def pending_exclusion():
+        result = recommend(patient)
+        [exclusion] = [item for item in result.excluded if item.rule_id == "EXC-09"]
+        assert "reason" not in vars(exclusion)  # not written yet
+        return exclusion, result
+
+    exclusion, result = pending_exclusion()
+    rule = RULES[_tables().order["EXC-09"]]
+    reasons = result.facts["prrt_result"].details["reasons"]
+    assert len(reasons) == 2  # platelets and Karnofsky
+    expected = Exclusion(exclusion.option, exclusion.name, "EXC-09", rule.rationale + " " + " ".join(reasons),
+                         rule.citations)
+    assert exclusion.reason == expected.reason and "reason" in vars(exclusion)
+    assert exclusion == expected and hash(exclusion) == hash(expected) and repr(exclusion) == repr(expected)
+    assert exclusion.as_dict() == expected.as_dict()
+    for made in (copy.copy(pending_exclusion()[0]), copy.deepcopy(pending_exclusion()[0]),
+                 pickle.loads(pickle.dumps(pending_exclusion()[0]))):
+        assert type(made) is Exclusion and vars(made) == vars(expected)
+    assert pending_exclusion()[0] == expected  # compared before its reason was read
+    with pytest.raises(AttributeError, match="'Exclusion' object has no attribute 'reasons'"):
+        exclusion.reasons  # noqa: B018 - another attribute is still missing
+
+
 @pytest.mark.parametrize("seed", range(200))
 def test_patient_form_generated_validator_equals_the_reference(seed):
     """The generated validator skips a rule while a field of its ``given`` is empty; the reference calls
