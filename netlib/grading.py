@@ -389,21 +389,19 @@ def lung_carcinoid(*, morphology: str, mitoses_per_2mm2: float, necrosis: str,
     returned as such from the morphology (WHO 2021: morphology, not the count, decides), with a
     warning if the count does not fit (10 or fewer mitoses per 2 mm²).
     """
-    count = _number_text(mitoses_per_2mm2)
+    category = lung_carcinoid_category(morphology, tumour_size_mm, mitoses_per_2mm2, necrosis)
     if morphology != "carcinoid":
         return _lung_carcinoma(morphology, mitoses_per_2mm2, necrosis, tumour_size_mm, ki67_percent)
-    if tumour_size_mm is not None and tumour_size_mm < LUNG_CARCINOID_MINIMUM_SIZE_MM:
+    if category == "tumourlet":
         return _lung_tumourlet(tumour_size_mm, mitoses_per_2mm2, necrosis, ki67_percent)
-    if mitoses_per_2mm2 > LUNG_ATYPICAL_TO_MITOSES:
-        category = "carcinoid with elevated mitotic count"
+    count = _number_text(mitoses_per_2mm2)
+    if category == "carcinoid with elevated mitotic count":
         met = (f"mitoses above {_LUNG_TO} per 2 mm²",)
         reason = (f"{count} mitoses per 2 mm², above the atypical range ({_LUNG_FROM} to {_LUNG_TO}): "
                   "neither typical nor atypical, and not large-cell neuroendocrine carcinoma on the "
                   "count alone")
         warnings = [_LUNG_ELEVATED_WARNING]
-    elif mitoses_per_2mm2 >= LUNG_ATYPICAL_FROM_MITOSES or necrosis != "absent":
-        # WHO 2021: atypical on the count and/or on any necrosis, even punctate with no mitoses.
-        category = "atypical carcinoid"
+    elif category == "atypical carcinoid":
         if mitoses_per_2mm2 >= LUNG_ATYPICAL_FROM_MITOSES and necrosis != "absent":
             met = (f"mitoses {_LUNG_FROM} to {_LUNG_TO} per 2 mm²", "necrosis present")
             reason = f"{count} mitoses per 2 mm² and {necrosis} necrosis"
@@ -415,7 +413,6 @@ def lung_carcinoid(*, morphology: str, mitoses_per_2mm2: float, necrosis: str,
             reason = f"{count} mitoses per 2 mm² (within {_LUNG_FROM} to {_LUNG_TO}) without necrosis"
         warnings = []
     else:
-        category = "typical carcinoid"
         met = (f"mitoses below {_LUNG_FROM} per 2 mm²", "no necrosis")
         reason = f"{count} mitoses per 2 mm² (below {_LUNG_FROM}) and no necrosis"
         warnings = []
@@ -433,6 +430,22 @@ def lung_carcinoid(*, morphology: str, mitoses_per_2mm2: float, necrosis: str,
                  "mitoses_per_2mm2": mitoses_per_2mm2, "necrosis": necrosis,
                  "ki67_percent": ki67_percent, "ki67_used": False, "morphology": morphology,
                  "tumour_size_mm": tumour_size_mm, "net_pathway": True})
+
+
+def lung_carcinoid_category(morphology: str, tumour_size_mm: float | None, mitoses_per_2mm2: float, necrosis: str,
+                            ki67_percent: float | None = None) -> str:
+    """The category :func:`lung_carcinoid` gives for validated inputs (in its field order; Ki-67 is not used),
+    without making its result and texts: the calculator takes its category from here, and the decision
+    tables need the category only."""
+    if morphology != "carcinoid":
+        return _LUNG_CARCINOMA_CATEGORY[morphology]
+    if tumour_size_mm is not None and tumour_size_mm < LUNG_CARCINOID_MINIMUM_SIZE_MM:
+        return "tumourlet"
+    if mitoses_per_2mm2 > LUNG_ATYPICAL_TO_MITOSES:
+        return "carcinoid with elevated mitotic count"
+    if mitoses_per_2mm2 >= LUNG_ATYPICAL_FROM_MITOSES or necrosis != "absent":
+        return "atypical carcinoid"  # WHO 2021: on the count and/or on any necrosis, even punctate
+    return "typical carcinoid"
 
 
 def _lung_tumourlet(tumour_size_mm: float, mitoses_per_2mm2: float, necrosis: str,

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Mapping
 from typing import Any
 
-from .grading import lung_carcinoid, who_gep_category, who_gep_grade
+from .grading import lung_carcinoid, lung_carcinoid_category, who_gep_category, who_gep_grade
 from .imaging import KRENNING_SUFFICIENT_SCINTIGRAPHY
 from .imaging import SUFFICIENT as SSTR_SUFFICIENT
 from .imaging import krenning_score as krenning_calculator
@@ -374,37 +374,41 @@ def _ki67_band(ki67: float | None, grade: str) -> str:
     return "over_55"
 
 
-def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, str | None, Any, str]:
-    """(grade, what found it, the differentiation of a deferred WHO GEP result or None, the grade result,
-    the lung type).
+def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, tuple | None, Any, str]:
+    """(grade, what found it, how to make a deferred result, the grade result, the lung type).
 
-    A lung carcinoid result is made at once (its category is the lung type); a WHO GEP result is made
-    when first read (its category alone now; the result is _DEFERRED); otherwise the result is None.
+    The grade comes from a calculator's category function (WHO GEP grade or lung carcinoid); the result,
+    with its texts, is made when first read: the result is then _DEFERRED, and the third item is the
+    calculator's entry point with its keyword inputs.  Without a grading calculator, the result is None.
     """
     site, differentiation = patient["primary_site"], patient["differentiation"]
     ki67, mitoses = patient["ki67_percent"], patient["mitoses_per_2mm2"]
     morphology = patient["lung_morphology"]
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
-        if site in THORACIC and morphology is not None and mitoses is not None \
-                and patient["necrosis"] is not None:
-            result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
-                                     morphology=morphology)
-            return "NEC", "lung_carcinoid", None, result, UNKNOWN
+        necrosis = patient["necrosis"]
+        if site in THORACIC and morphology is not None and mitoses is not None and necrosis is not None:
+            _lung_carcinoid_category(morphology, None, mitoses, necrosis)  # validates, should a declaration drift
+            inputs = {"morphology": morphology, "mitoses_per_2mm2": mitoses, "necrosis": necrosis,
+                      "ki67_percent": ki67}
+            return "NEC", "lung_carcinoid", (_lung_carcinoid, inputs), _DEFERRED, UNKNOWN
         if site not in THORACIC:
-            return (_GRADE_FROM_CATEGORY[_who_gep_category("poor", ki67, mitoses)], "who_gep_grade", "poor",
+            return (_GRADE_FROM_CATEGORY[_who_gep_category("poor", ki67, mitoses)], "who_gep_grade",
+                    (_who_gep_grade, {"differentiation": "poor", "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}),
                     _DEFERRED, UNKNOWN)
         return "NEC", "morphology", None, None, UNKNOWN
     if site in THORACIC:
-        if mitoses is None or patient["necrosis"] is None:
+        necrosis = patient["necrosis"]
+        if mitoses is None or necrosis is None:
             return None, None, None, None, UNKNOWN
-        extra = {"morphology": "carcinoid"}
-        if patient["tumour_size_cm"] is not None:
-            extra["tumour_size_mm"] = patient["tumour_size_cm"] * 10
-        result = _lung_carcinoid(mitoses_per_2mm2=mitoses, necrosis=patient["necrosis"], ki67_percent=ki67,
-                                 **extra)
-        return _LUNG_GRADE.get(result.category, "G3"), "lung_carcinoid", None, result, result.category
+        size_cm = patient["tumour_size_cm"]
+        size_mm = None if size_cm is None else size_cm * 10
+        lung_type = _lung_carcinoid_category("carcinoid", size_mm, mitoses, necrosis)
+        inputs = {"morphology": "carcinoid", "tumour_size_mm": size_mm, "mitoses_per_2mm2": mitoses,
+                  "necrosis": necrosis, "ki67_percent": ki67}
+        return _LUNG_GRADE.get(lung_type, "G3"), "lung_carcinoid", (_lung_carcinoid, inputs), _DEFERRED, lung_type
     if differentiation == "well" and (ki67 is not None or mitoses is not None):
-        return (_GRADE_FROM_CATEGORY[_who_gep_category("well", ki67, mitoses)], "who_gep_grade", "well",
+        return (_GRADE_FROM_CATEGORY[_who_gep_category("well", ki67, mitoses)], "who_gep_grade",
+                (_who_gep_grade, {"differentiation": "well", "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}),
                 _DEFERRED, UNKNOWN)
     return None, None, None, None, UNKNOWN
 
@@ -533,10 +537,11 @@ def _category_only(function, called, category):
     return lambda *values: called(**dict(zip(names, values))).category
 
 
-# The WHO GEP grade and the growth rate are results a row or a reader seldom reads: the facts take their
-# categories from the calculators' own category functions, and the results are made when first read
-# (Facts.__missing__).
+# The grade (WHO GEP or lung carcinoid) and the growth rate are results a row or a reader seldom reads: the
+# facts take their categories from the calculators' own category functions, and the results are made when
+# first read (Facts.__missing__).
 _who_gep_category = _category_only(who_gep_grade, _who_gep_grade, who_gep_category)
+_lung_carcinoid_category = _category_only(lung_carcinoid, _lung_carcinoid, lung_carcinoid_category)
 _tumour_growth_rate_category = _category_only(tumour_growth_rate, _tumour_growth_rate, tumour_growth_rate_category)
 _cockcroft_gault = _unvalidated(cockcroft_gault, {})
 # The PRRT criteria are assessed directly (prrt.assess): the decision tables need the category only, and
@@ -604,7 +609,7 @@ class FactsView(Mapping):
     mapping itself (:class:`Facts`) is built when first read.
     """
 
-    __slots__ = ("_values", "_patient", "_prrt_values", "_netter1", "_netter2", "_gep_deferred", "_grade_result",
+    __slots__ = ("_values", "_patient", "_prrt_values", "_netter1", "_netter2", "_grade_deferred", "_grade_result",
                  "_tgr_result", "_made", "_built")
 
     # The mapping, built on first read.
@@ -664,8 +669,8 @@ class FactsView(Mapping):
         elif key == "grade_result":
             value = self._grade_result
             if value is _DEFERRED:
-                value = _who_gep_grade(differentiation=self._gep_deferred, ki67_percent=patient["ki67_percent"],
-                                       mitoses_per_2mm2=patient["mitoses_per_2mm2"])
+                make, inputs = self._grade_deferred
+                value = make(**inputs)
         elif key == "tgr_result":
             value = self._tgr_result
             if value is _DEFERRED:
@@ -733,7 +738,7 @@ def derive(patient: Mapping[str, Any]) -> FactsView:
     site = primary_site or "not given"
     differentiation = patient["differentiation"] or UNKNOWN
 
-    computed_grade, grade_source, gep_deferred, grade_result, lung_type = _grade(patient)
+    computed_grade, grade_source, grade_deferred, grade_result, lung_type = _grade(patient)
     stated = patient["stated_grade"]
     if computed_grade is not None and stated is not None and computed_grade != stated:
         raise InputError("stated_grade", stated, f"{computed_grade} (as computed from the inputs) or nothing",
@@ -872,7 +877,7 @@ def derive(patient: Mapping[str, Any]) -> FactsView:
         creatinine_clearance_source, prrt_eligibility, tmb_high, tumour_agnostic_target, milan_result, milan_net]
     view._patient, view._prrt_values, view._netter1 = patient, prrt_values, netter1
     view._netter2 = view._made = view._built = None
-    view._gep_deferred, view._grade_result, view._tgr_result = gep_deferred, grade_result, tgr_result
+    view._grade_deferred, view._grade_result, view._tgr_result = grade_deferred, grade_result, tgr_result
     return view
 
 

@@ -479,3 +479,44 @@ def test_who_gep_category_is_the_calculators_category(differentiation, ki67, mit
         return
     expected = who_gep_grade(differentiation=differentiation, ki67_percent=ki67, mitoses_per_2mm2=mitoses)
     assert who_gep_category(differentiation, ki67, mitoses) == expected.category
+
+
+# The decision tables take the lung carcinoid category from lung_carcinoid_category, and make the result only
+# when it is read; the calculator takes its own category from there too.  They must agree on both sides of
+# every boundary, for every morphology, with and without a size.
+def _lung_edges() -> dict[str, tuple]:
+    from netlib.grading import LUNG_ATYPICAL_FROM_MITOSES, LUNG_ATYPICAL_TO_MITOSES
+
+    def around(value: float) -> tuple:
+        return (math.nextafter(value, -math.inf), value, math.nextafter(value, math.inf))
+
+    return {"mitoses": (0.0, *around(LUNG_ATYPICAL_FROM_MITOSES), *around(LUNG_ATYPICAL_TO_MITOSES), 1000.0),
+            "size": (None, 0.1, *around(float(LUNG_CARCINOID_MINIMUM_SIZE_MM)), 300.0)}
+
+
+@pytest.mark.parametrize("morphology", ["carcinoid", "large_cell_nec", "small_cell_carcinoma"])
+def test_lung_carcinoid_category_is_the_calculators_category_at_every_boundary(morphology):
+    from netlib.grading import lung_carcinoid_category
+
+    edges = _lung_edges()
+    seen = set()
+    for size in edges["size"]:
+        for mitoses in edges["mitoses"]:
+            for necrosis in ("absent", "punctate", "extensive"):
+                expected = lung_carcinoid(morphology=morphology, tumour_size_mm=size, mitoses_per_2mm2=mitoses,
+                                          necrosis=necrosis).category
+                assert lung_carcinoid_category(morphology, size, mitoses, necrosis) == expected, (size, mitoses)
+                seen.add(expected)
+    assert len(seen) == (4 if morphology == "carcinoid" else 1)  # every category reached
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["carcinoid", "large_cell_nec", "small_cell_carcinoma"]),
+       st.none() | st.floats(0, 300, exclude_min=True, allow_nan=False), st.floats(0, 1000, allow_nan=False),
+       st.sampled_from(["absent", "punctate", "extensive"]), st.none() | st.floats(0, 100, allow_nan=False))
+def test_lung_carcinoid_category_is_the_calculators_category(morphology, size, mitoses, necrosis, ki67):
+    from netlib.grading import lung_carcinoid_category
+
+    expected = lung_carcinoid(morphology=morphology, tumour_size_mm=size, mitoses_per_2mm2=mitoses,
+                              necrosis=necrosis, ki67_percent=ki67)
+    assert lung_carcinoid_category(morphology, size, mitoses, necrosis, ki67) == expected.category

@@ -886,13 +886,39 @@ def test_deferred_calculator_results_are_made_when_read_and_equal_the_calculator
     assert complete["grade_result"] == grade and complete["tgr_result"] == tgr
 
 
-def test_calculator_results_not_deferred_are_there_at_once():
-    """A lung carcinoid result (its category is the lung type) and a missing result are set when derived."""
+@pytest.mark.parametrize("seed", range(40))
+def test_a_lung_result_is_made_when_read_and_is_the_calculators(seed):
+    """A lung carcinoid's type (a fact) comes from the category function; its result is made when first read:
+    the calculator's, for a carcinoid with or without a size and for a carcinoma."""
+    from netlib.grading import lung_carcinoid
     from netlib.patient import derive_facts_lazily
 
-    lung = derive_facts_lazily(PATIENT_FORM.validate({"primary_site": "lung", "mitoses_per_2mm2": 1.0,
-                                                      "necrosis": "absent", "lung_morphology": "carcinoid"}))
-    assert dict(lung)["grade_result"].category == "typical carcinoid" == lung["lung_type"]
+    rng = random.Random(seed)
+    morphology = rng.choice(["carcinoid", "large_cell_nec", "small_cell_carcinoma", None])
+    record = {"primary_site": rng.choice(["lung", "thymus"]), "lung_morphology": morphology,
+              "differentiation": rng.choice([None, "well"] if morphology in ("carcinoid", None) else [None, "poor"]),
+              "mitoses_per_2mm2": rng.choice([0.0, 1.9, 2.0, 10.0, 10.1, 40.0]),
+              "necrosis": rng.choice(["absent", "punctate", "extensive"]),
+              "tumour_size_cm": rng.choice([None, 0.4, 0.5, 3.0]), "ki67_percent": rng.choice([None, 4.0])}
+    facts = derive_facts_lazily(PATIENT_FORM.validate(record))
+    assert "grade_result" not in dict(facts)  # not made yet
+    if morphology in ("large_cell_nec", "small_cell_carcinoma"):
+        expected = lung_carcinoid(morphology=morphology, mitoses_per_2mm2=record["mitoses_per_2mm2"],
+                                  necrosis=record["necrosis"], ki67_percent=record["ki67_percent"])
+        assert facts["grade"] == "NEC" and facts["lung_type"] == "unknown"
+    else:
+        size = record["tumour_size_cm"]
+        expected = lung_carcinoid(morphology="carcinoid", mitoses_per_2mm2=record["mitoses_per_2mm2"],
+                                  necrosis=record["necrosis"], ki67_percent=record["ki67_percent"],
+                                  tumour_size_mm=None if size is None else size * 10)
+        assert facts["lung_type"] == expected.category
+    assert facts["grade_result"] == expected and facts["grade_result"] is facts["grade_result"]  # made once
+    assert facts.complete()["grade_result"] == expected
+
+
+def test_a_missing_result_is_there_at_once():
+    from netlib.patient import derive_facts_lazily
+
     empty = derive_facts_lazily(PATIENT_FORM.validate({}))
     assert dict(empty)["grade_result"] is None and dict(empty)["tgr_result"] is None
 
@@ -909,6 +935,14 @@ def test_a_category_function_is_used_only_while_the_calculator_is_called_unvalid
     assert drifted("well", 4.0, None) == "NET G2" and drifted("poor", 1.0, 1.0) == "NEC"
     with pytest.raises(InputError):  # validated: Ki-67 above 100 % is refused
         drifted("well", 120.0, None)
+    from netlib.grading import lung_carcinoid, lung_carcinoid_category
+
+    assert _category_only(lung_carcinoid, lung_carcinoid.raw, lung_carcinoid_category) is lung_carcinoid_category
+    drifted = _category_only(lung_carcinoid, lung_carcinoid, lung_carcinoid_category)
+    assert drifted("carcinoid", None, 1.0, "absent") == "typical carcinoid"
+    assert drifted("carcinoid", 4.0, 1.0, "absent") == "tumourlet"
+    with pytest.raises(InputError):  # validated: more than 1,000 mitoses per 2 mm² is refused
+        drifted("carcinoid", None, 1200.0, "absent")
     growth = _category_only(tumour_growth_rate, tumour_growth_rate, tumour_growth_rate_category)
     assert growth(100.0, 100.8, 3.0) == "high" and growth(100.0, 100.8, 6.0) == "not applicable"
 
