@@ -418,7 +418,8 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
     implementations on generated good and bad inputs and on number texts at every edge.
     """
     # The clean dict starts as every field empty, in declaration order, updated with the given values (both
-    # in C); a field's value is then read back, and written again only when its checker converts it.
+    # in C); the values are then read back all at once, and one is written again only when its checker
+    # converts it.
     # A name that is not a field adds a key to the copy: the reference then names it.  Anything but a
     # mapping goes to the reference as it is.
     empty = dict.fromkeys(f.name for f in fields)
@@ -430,6 +431,8 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
              "        return REFERENCE(values)",
              "    clean = EMPTY.copy()", "    clean.update(values)",
              "    if len(clean) != COUNT:", "        return REFERENCE(values)"]
+    if fields:  # every field's value into its local: the copy's keys are the fields, in declaration order
+        lines.append("    " + "".join(f"v{index}, " for index in range(len(fields))) + "= clean.values()")
     variable = {field.name: f"v{index}" for index, field in enumerate(fields)}
     for index, field in enumerate(fields):
         v, check = f"v{index}", f"c{index}"
@@ -440,7 +443,6 @@ def _compile_validator(fields: tuple[Field, ...], rules: tuple[Rule, ...],
         if kind in _REMEMBERING_KINDS:
             texts = namespace[f"t{index}"] = {}
         namespace[check] = _fast_validator(field, texts)
-        lines.append(f"    {v} = clean[{field.name!r}]")
         converted = f"clean[{field.name!r}] = {v} = "
         remembered = f"{v}.__class__ is str and {v} in t{index}"
         if kind == "choice":

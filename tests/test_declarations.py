@@ -191,6 +191,22 @@ def test_compiled_validator_matches_the_reference_on_good_and_bad_values(calcula
             assert [type(v) for v in fast[1].values()] == [type(v) for v in slow[1].values()]
 
 
+@pytest.mark.parametrize("calculator_id", IDS)
+def test_compiled_validator_reads_each_value_into_its_own_field_whatever_the_order_given(calculator_id):
+    """The generated validator reads every value back in the form's declaration order: values given in the
+    reverse order, or as a mapping that is not a dict, land in their own fields, as the reference puts them."""
+    from types import MappingProxyType
+
+    form = netlib.calculators.get(calculator_id).form
+    example = CALCULATOR_EXAMPLES[calculator_id]
+    reverse = dict(reversed(list(example.items())))
+    for values in (reverse, MappingProxyType(reverse)):
+        fast, slow = _outcome(form.validate, values), _outcome(form._validate_slowly, values)
+        assert fast == slow and fast[0] == "ok"
+        assert list(fast[1]) == [field.name for field in form.fields]
+        assert all(fast[1][name] == form.validate(dict(example))[name] for name in example)
+
+
 @pytest.mark.parametrize("calculator_id,field_name", FIELD_CASES)
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
