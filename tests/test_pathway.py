@@ -10,6 +10,7 @@ vignette suite (tests/test_vignettes.py) adds some 90 patients written from the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -766,6 +767,8 @@ def test_an_exclusion_a_calculator_completes_writes_its_reason_when_first_read()
                  pickle.loads(pickle.dumps(pending_exclusion()[0]))):
         assert type(made) is Exclusion and vars(made) == vars(expected)
     assert pending_exclusion()[0] == expected  # compared before its reason was read
+    assert dataclasses.asdict(pending_exclusion()[0]) == dataclasses.asdict(expected)
+    assert dataclasses.replace(pending_exclusion()[0], name="x") == dataclasses.replace(expected, name="x")
     with pytest.raises(AttributeError, match="'Exclusion' object has no attribute 'reasons'"):
         exclusion.reasons  # noqa: B018 - another attribute is still missing
 
