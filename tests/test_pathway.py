@@ -771,6 +771,13 @@ def test_an_exclusion_a_calculator_completes_writes_its_reason_when_first_read()
     assert dataclasses.replace(pending_exclusion()[0], name="x") == dataclasses.replace(expected, name="x")
     with pytest.raises(AttributeError, match="'Exclusion' object has no attribute 'reasons'"):
         exclusion.reasons  # noqa: B018 - another attribute is still missing
+    # Threads reading one pending reason at once all read the same text.
+    from concurrent.futures import ThreadPoolExecutor
+
+    for _ in range(20):
+        shared = pending_exclusion()[0]
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(lambda _: shared.reason, range(16))) == {expected.reason}
 
 
 @pytest.mark.parametrize("seed", range(200))
