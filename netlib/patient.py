@@ -383,21 +383,17 @@ def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, tuple | 
     """
     site, differentiation = patient["primary_site"], patient["differentiation"]
     ki67, mitoses = patient["ki67_percent"], patient["mitoses_per_2mm2"]
-    morphology = patient["lung_morphology"]
+    morphology, necrosis = patient["lung_morphology"], patient["necrosis"]
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
-        necrosis = patient["necrosis"]
-        if site in THORACIC and morphology is not None and mitoses is not None and necrosis is not None:
+        if site in THORACIC:
+            if morphology is None or mitoses is None or necrosis is None:
+                return "NEC", "morphology", None, None, UNKNOWN
             _lung_carcinoid_category(morphology, None, mitoses, necrosis)  # validates, should a declaration drift
             inputs = {"morphology": morphology, "mitoses_per_2mm2": mitoses, "necrosis": necrosis,
                       "ki67_percent": ki67}
             return "NEC", "lung_carcinoid", (_lung_carcinoid, inputs), _DEFERRED, UNKNOWN
-        if site not in THORACIC:
-            return (_GRADE_FROM_CATEGORY[_who_gep_category("poor", ki67, mitoses)], "who_gep_grade",
-                    (_who_gep_grade, {"differentiation": "poor", "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}),
-                    _DEFERRED, UNKNOWN)
-        return "NEC", "morphology", None, None, UNKNOWN
-    if site in THORACIC:
-        necrosis = patient["necrosis"]
+        gep_differentiation = "poor"
+    elif site in THORACIC:
         if mitoses is None or necrosis is None:
             return None, None, None, None, UNKNOWN
         size_cm = patient["tumour_size_cm"]
@@ -406,11 +402,13 @@ def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, tuple | 
         inputs = {"morphology": "carcinoid", "tumour_size_mm": size_mm, "mitoses_per_2mm2": mitoses,
                   "necrosis": necrosis, "ki67_percent": ki67}
         return _LUNG_GRADE.get(lung_type, "G3"), "lung_carcinoid", (_lung_carcinoid, inputs), _DEFERRED, lung_type
-    if differentiation == "well" and (ki67 is not None or mitoses is not None):
-        return (_GRADE_FROM_CATEGORY[_who_gep_category("well", ki67, mitoses)], "who_gep_grade",
-                (_who_gep_grade, {"differentiation": "well", "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}),
-                _DEFERRED, UNKNOWN)
-    return None, None, None, None, UNKNOWN
+    elif differentiation == "well" and (ki67 is not None or mitoses is not None):
+        gep_differentiation = "well"
+    else:
+        return None, None, None, None, UNKNOWN
+    inputs = {"differentiation": gep_differentiation, "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}
+    category = _who_gep_category(gep_differentiation, ki67, mitoses)
+    return _GRADE_FROM_CATEGORY[category], "who_gep_grade", (_who_gep_grade, inputs), _DEFERRED, UNKNOWN
 
 
 # A calculator result made when first read (the facts hold its category at once).
