@@ -389,9 +389,9 @@ def lung_carcinoid(*, morphology: str, mitoses_per_2mm2: float, necrosis: str,
     returned as such from the morphology (WHO 2021: morphology, not the count, decides), with a
     warning if the count does not fit (10 or fewer mitoses per 2 mm²).
     """
-    category = lung_carcinoid_category(morphology, tumour_size_mm, mitoses_per_2mm2, necrosis)
     if morphology != "carcinoid":
         return _lung_carcinoma(morphology, mitoses_per_2mm2, necrosis, tumour_size_mm, ki67_percent)
+    category = lung_carcinoid_category(morphology, tumour_size_mm, mitoses_per_2mm2, necrosis)
     if category == "tumourlet":
         return _lung_tumourlet(tumour_size_mm, mitoses_per_2mm2, necrosis, ki67_percent)
     count = _number_text(mitoses_per_2mm2)

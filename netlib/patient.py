@@ -374,12 +374,12 @@ def _ki67_band(ki67: float | None, grade: str) -> str:
     return "over_55"
 
 
-def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, tuple | None, Any, str]:
-    """(grade, what found it, how to make a deferred result, the grade result, the lung type).
+def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, tuple | None, str]:
+    """(grade, what found it, how to make its result, the lung type).
 
     The grade comes from a calculator's category function (WHO GEP grade or lung carcinoid); the result,
-    with its texts, is made when first read: the result is then _DEFERRED, and the third item is the
-    calculator's entry point with its keyword inputs.  Without a grading calculator, the result is None.
+    with its texts, is made when first read, from the calculator's entry point and its keyword inputs (the
+    third item).  Without a grading calculator, the third item, and the result, are None.
     """
     site, differentiation = patient["primary_site"], patient["differentiation"]
     ki67, mitoses = patient["ki67_percent"], patient["mitoses_per_2mm2"]
@@ -387,28 +387,28 @@ def _grade(patient: Mapping[str, Any]) -> tuple[str | None, str | None, tuple | 
     if differentiation == "poor" or morphology in ("large_cell_nec", "small_cell_carcinoma"):
         if site in THORACIC:
             if morphology is None or mitoses is None or necrosis is None:
-                return "NEC", "morphology", None, None, UNKNOWN
+                return "NEC", "morphology", None, UNKNOWN
             _lung_carcinoid_category(morphology, None, mitoses, necrosis)  # validates, should a declaration drift
             inputs = {"morphology": morphology, "mitoses_per_2mm2": mitoses, "necrosis": necrosis,
                       "ki67_percent": ki67}
-            return "NEC", "lung_carcinoid", (_lung_carcinoid, inputs), _DEFERRED, UNKNOWN
+            return "NEC", "lung_carcinoid", (_lung_carcinoid, inputs), UNKNOWN
         gep_differentiation = "poor"
     elif site in THORACIC:
         if mitoses is None or necrosis is None:
-            return None, None, None, None, UNKNOWN
+            return None, None, None, UNKNOWN
         size_cm = patient["tumour_size_cm"]
         size_mm = None if size_cm is None else size_cm * 10
         lung_type = _lung_carcinoid_category("carcinoid", size_mm, mitoses, necrosis)
         inputs = {"morphology": "carcinoid", "tumour_size_mm": size_mm, "mitoses_per_2mm2": mitoses,
                   "necrosis": necrosis, "ki67_percent": ki67}
-        return _LUNG_GRADE.get(lung_type, "G3"), "lung_carcinoid", (_lung_carcinoid, inputs), _DEFERRED, lung_type
+        return _LUNG_GRADE.get(lung_type, "G3"), "lung_carcinoid", (_lung_carcinoid, inputs), lung_type
     elif differentiation == "well" and (ki67 is not None or mitoses is not None):
         gep_differentiation = "well"
     else:
-        return None, None, None, None, UNKNOWN
+        return None, None, None, UNKNOWN
     inputs = {"differentiation": gep_differentiation, "ki67_percent": ki67, "mitoses_per_2mm2": mitoses}
     category = _who_gep_category(gep_differentiation, ki67, mitoses)
-    return _GRADE_FROM_CATEGORY[category], "who_gep_grade", (_who_gep_grade, inputs), _DEFERRED, UNKNOWN
+    return _GRADE_FROM_CATEGORY[category], "who_gep_grade", (_who_gep_grade, inputs), UNKNOWN
 
 
 # A calculator result made when first read (the facts hold its category at once).
@@ -607,8 +607,8 @@ class FactsView(Mapping):
     mapping itself (:class:`Facts`) is built when first read.
     """
 
-    __slots__ = ("_values", "_patient", "_prrt_values", "_netter1", "_netter2", "_grade_deferred", "_grade_result",
-                 "_tgr_result", "_made", "_built")
+    __slots__ = ("_values", "_patient", "_prrt_values", "_netter1", "_netter2", "_grade_deferred", "_tgr_result",
+                 "_made", "_built")
 
     # The mapping, built on first read.
 
@@ -639,8 +639,8 @@ class FactsView(Mapping):
         """The facts as a new mapping: FACT_ORDER, then the results made at once, then those made since."""
         facts = Facts(zip(FACT_ORDER, self._values))
         facts._patient, facts._view = self._patient, self
-        if self._grade_result is not _DEFERRED:
-            facts["grade_result"] = self._grade_result
+        if self._grade_deferred is None:  # no grading calculator: no result
+            facts["grade_result"] = None
         if self._tgr_result is not _DEFERRED:
             facts["tgr_result"] = self._tgr_result
         if self._made:
@@ -665,10 +665,8 @@ class FactsView(Mapping):
         elif key == "prrt_first_line_result":
             value = prrt.explain(prrt.NETTER2, self._prrt_values, *self._netter2_assessment())
         elif key == "grade_result":
-            value = self._grade_result
-            if value is _DEFERRED:
-                make, inputs = self._grade_deferred
-                value = make(**inputs)
+            deferred = self._grade_deferred
+            value = None if deferred is None else deferred[0](**deferred[1])
         elif key == "tgr_result":
             value = self._tgr_result
             if value is _DEFERRED:
@@ -736,7 +734,7 @@ def derive(patient: Mapping[str, Any]) -> FactsView:
     site = primary_site or "not given"
     differentiation = patient["differentiation"] or UNKNOWN
 
-    computed_grade, grade_source, grade_deferred, grade_result, lung_type = _grade(patient)
+    computed_grade, grade_source, grade_deferred, lung_type = _grade(patient)
     stated = patient["stated_grade"]
     if computed_grade is not None and stated is not None and computed_grade != stated:
         raise InputError("stated_grade", stated, f"{computed_grade} (as computed from the inputs) or nothing",
@@ -875,7 +873,7 @@ def derive(patient: Mapping[str, Any]) -> FactsView:
         creatinine_clearance_source, prrt_eligibility, tmb_high, tumour_agnostic_target, milan_result, milan_net]
     view._patient, view._prrt_values, view._netter1 = patient, prrt_values, netter1
     view._netter2 = view._made = view._built = None
-    view._grade_deferred, view._grade_result, view._tgr_result = grade_deferred, grade_result, tgr_result
+    view._grade_deferred, view._tgr_result = grade_deferred, tgr_result
     return view
 
 
